@@ -1,0 +1,39 @@
+"""Test flags: `slow` and `gpu` tests run only when named in LLMSCRATCH_TEST_FLAGS.
+
+    LLMSCRATCH_TEST_FLAGS=gpu make test     (or: make test-gpu)
+
+A `gpu` test also needs CUDA; without it the test is reported as skipped with that reason.
+The same flags decide which flagged notebook cells run (tests/test_notebooks.py).
+"""
+import os
+from pathlib import Path
+
+import pytest
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+FLAGS = set(os.environ.get("LLMSCRATCH_TEST_FLAGS", "").split())
+CUDA = torch.cuda.is_available()
+
+
+def flag_skip_reason(flag: str) -> str | None:
+    "Why tests or cells carrying `flag` do not run here, or None when they do."
+    if flag not in FLAGS:
+        return f"'{flag}' not in LLMSCRATCH_TEST_FLAGS (run `make test-{flag}`)"
+    if flag == "gpu" and not CUDA:
+        return "CUDA is not available on this machine"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        for flag in ("slow", "gpu"):
+            if flag in item.keywords and (reason := flag_skip_reason(flag)):
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def pytest_report_header(config):
+    mirror = os.environ.get("LLMSCRATCH_DATA_MIRROR", "(unset: datasets are downloaded)")
+    return [f"llmscratch test flags: {sorted(FLAGS) or 'none'}; CUDA: {CUDA}",
+            f"LLMSCRATCH_DATA_MIRROR: {mirror}"]
+

@@ -1,0 +1,140 @@
+"""The book itself, checked without Quarto: structure, both languages, references, processing."""
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+import book  # noqa: E402
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+EN, ZH = '::: {.content-visible when-profile="en"}', '::: {.content-visible when-profile="zh"}'
+
+
+def test_the_book_has_no_problems():
+    problems = book.check()
+    assert problems == [], "\n".join(problems)
+
+
+def test_every_notebook_is_in_the_book():
+    listed = set(book.chapter_paths())
+    assert {f"nbs/{p.name}" for p in (ROOT / "nbs").glob("*.ipynb")} <= listed
+
+
+@pytest.mark.parametrize("text,expected", [
+    (f"{EN}\nHello\n:::\n\n{ZH}\n你好\n:::\n", []),
+    (f"{EN}\nHello\n:::\n\nstray words\n", ["text outside a language div", "pairs"]),
+    (f"{ZH}\n你好\n:::\n\n{EN}\nHello\n:::\n", ["pairs"]),
+    (f"{EN}\nHello\n:::\n\n{ZH}\n\n:::\n", ["the zh passage is empty"]),
+    (f"{EN}\nHello\n\n{ZH}\n你好\n:::\n", ["never closed"]),
+])
+def test_language_check_finds_unpaired_passages(text, expected):
+    found = book.language_problems("x.qmd", [("markdown", text)])
+    assert len(found) == len(expected) and all(e in f for e, f in zip(expected, found))
+
+
+def test_select_language_keeps_nested_divs_and_code():
+    text = f"{EN}\n# Title {{#sec-a}}\n\n```\n:::\n```\n\n:::: {{.callout-note}}\nnote\n::::\n:::\n\n{ZH}\n# 标题 {{#sec-a}}\n:::\n"
+    en, zh = book.select_language(text, "en"), book.select_language(text, "zh")
+    assert "# Title" in en and "```\n:::\n```" in en and ":::: {.callout-note}" in en and "标题" not in en
+    assert zh.strip() == "# 标题 {#sec-a}"
+
+
+def test_code_cells_lose_nbdev_directives_and_get_localized_options():
+    src = '#| export\n#| hide\n#| fig-cap: "A plot"\n#| fig-cap-zh: "一张图"\n#| slow\nx = 1'
+    assert book.process_code(src, "en") == '#| include: false\n#| fig-cap: "A plot"\nx = 1'
+    assert book.process_code(src, "zh") == '#| include: false\n#| fig-cap: "一张图"\nx = 1'
+    assert book.process_code("#| default_exp data", "en") is None
+    with pytest.raises(ValueError, match="unknown cell option 'exprot'"):
+        book.process_code("#| exprot\nx = 1", "en")
+
+
+@pytest.fixture(scope="module")
+def trees(tmp_path_factory):
+    return {lang: book.build(lang, dest=tmp_path_factory.mktemp(lang)) for lang in book.LANGS}
+
+
+def pages(tree):
+    for src in book.chapter_paths():
+        path = tree / src
+        if path.suffix == ".ipynb":
+            nb = json.loads(path.read_text(encoding="utf-8"))
+            yield src, nb["cells"]
+        else:
+            yield src, [{"cell_type": "markdown", "source": path.read_text(encoding="utf-8")}]
+
+
+def test_processed_trees_hold_one_language_and_no_nbdev_directives(trees):
+    nbdev = re.compile(r"^#\|\s*(export|exports|exporti|default_exp|hide|slow|gpu|notest)\b", re.M)
+    for lang, tree in trees.items():
+        for src, cells in pages(tree):
+            for cell in cells:
+                text = "".join(cell["source"])
+                assert "when-profile" not in text, (lang, src)
+                assert "TODO" not in text, (lang, src)
+                if cell["cell_type"] == "code":
+                    assert not nbdev.search(text), (lang, src, text[:80])
+                    options = "\n".join(l[3:] for l in text.splitlines() if l.startswith("#| "))
+                    assert isinstance(yaml.safe_load(options) or {}, dict)
+
+
+def test_titles_are_in_the_pages_language(trees):
+    for lang, tree in trees.items():
+        for src, cells in pages(tree):
+            md = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+            title = re.search(r"^# (.+)$", md, re.M).group(1)
+            assert bool(CJK.search(title)) == (lang == "zh"), (lang, src, title)
+
+
+def test_every_page_links_to_its_other_language_page(trees):
+    for lang, tree in trees.items():
+        for src, cells in pages(tree):
+            md = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+            link = re.search(r"\[[^\]]+\]\(([^)]+)\)\{\.lang-switch", md).group(1)
+            other = (Path("/book") / lang / src).parent / link  # as laid out in _book/<lang>/
+            expected = Path("/book") / book.OTHER[lang] / Path(src).with_suffix(".html")
+            assert Path(*[p for p in other.parts]).resolve() == expected.resolve(), (lang, src, link)
+
+
+def test_glossary_table_is_written_in_both_languages(trees):
+    entries = book.glossary_entries()
+    assert len({e["en"] for e in entries}) == len(entries) and len({e["zh"] for e in entries}) == len(entries)
+    zh = (trees["zh"] / "chapters" / "glossary.qmd").read_text(encoding="utf-8")
+    en = (trees["en"] / "chapters" / "glossary.qmd").read_text(encoding="utf-8")
+    assert "| 中文术语 | English | 释义 |" in zh and "| English | 中文术语 | Definition |" in en
+    assert all(f"| {e['zh']} |" in zh and f"| {e['en']} |" in en for e in entries)
+
+
+def test_glossary_check_catches_an_avoided_term(tmp_path):
+    for name in ["_quarto.yml", "glossary.yml"]:
+        shutil.copy(ROOT / name, tmp_path / name)
+    (tmp_path / "_quarto.yml").write_text(yaml.safe_dump({"book": {"chapters": ["a.qmd"]}}))
+    (tmp_path / "a.qmd").write_text(f"{EN}\n# A token\n:::\n\n{ZH}\n# 一个令牌\n:::\n", encoding="utf-8")
+    assert any("'令牌'" in p for p in book.check(tmp_path))
+
+
+def test_export_leaves_the_package_unchanged(tmp_path):
+    "The committed package is what nbdev-export makes of the committed notebooks."
+    for name in ["pyproject.toml", "nbs", "llmscratch"]:
+        src = ROOT / name
+        (shutil.copytree(src, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+         if src.is_dir() else shutil.copy(src, tmp_path / name))
+    exe = Path(sys.executable).with_name("nbdev-export")
+    subprocess.run([str(exe)], cwd=tmp_path, check=True, capture_output=True)
+    for path in sorted((ROOT / "llmscratch").glob("*.py")):
+        exported = tmp_path / "llmscratch" / path.name
+        assert exported.read_text() == path.read_text(), f"{path.name} differs: run nbdev-export"
+    assert sorted(p.name for p in (tmp_path / "llmscratch").glob("*.py")) == \
+        sorted(p.name for p in (ROOT / "llmscratch").glob("*.py"))
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "make book" in readme and "make test" in readme
+    assert re.search(r"^make test$", (ROOT / ".ci" / "run").read_text(), re.M)

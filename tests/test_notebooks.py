@@ -1,0 +1,42 @@
+"""Every notebook executes top to bottom (nbdev's runner, the same as `nbdev-test`).
+
+Cells flagged `slow` or `gpu` run only when LLMSCRATCH_TEST_FLAGS names the flag (and, for gpu,
+CUDA is present); a notebook that has such cells gets an extra test id that says why it was skipped.
+"""
+import json
+from pathlib import Path
+
+import pytest
+from nbdev.config import get_config
+from nbdev.test import test_nb as run_notebook
+
+from conftest import FLAGS, flag_skip_reason
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "nbs").glob("*.ipynb"))
+SKIP_FLAGS = get_config(ROOT).tst_flags.split()
+
+
+def cell_flags(path: Path) -> set[str]:
+    flags = set()
+    for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+        if cell["cell_type"] == "code":
+            flags |= {l[2:].strip().split()[0] for l in cell["source"] if l.startswith("#|")
+                      and l[2:].strip().split()[0] in ("slow", "gpu")}
+    return flags
+
+
+def runs():
+    for nb in NOTEBOOKS:
+        yield pytest.param(nb, (), id=nb.stem)
+        for flag in sorted(cell_flags(nb)):
+            yield pytest.param(nb, (flag,), id=f"{nb.stem}[{flag}]")
+
+
+@pytest.mark.parametrize("notebook,flags", list(runs()))
+def test_notebook_executes(notebook, flags):
+    for flag in flags:
+        if reason := flag_skip_reason(flag):
+            pytest.skip(f"{flag} cells of {notebook.name}: {reason}")
+    ok, seconds = run_notebook(notebook, skip_flags=SKIP_FLAGS, force_flags=list(flags), basepath=ROOT)
+    assert ok, f"{notebook.name} failed (traceback above)"
