@@ -51,7 +51,9 @@ test-slow:
 outputs: export
 	cd nbs && ../$(BIN)/nbdev-test --save --n_workers 1 --flags "$(LLMSCRATCH_TEST_FLAGS)" && ../$(BIN)/nbdev-clean
 
+# The reference package declares TensorFlow as a dependency; its torch models need none of it.
 bench: install
+	$(BIN)/python -m pip install --quiet --no-deps llms-from-scratch==1.0.19
 	@for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 clean:
