@@ -3,7 +3,7 @@
 # %% auto #0
 __all__ = ['GPT2_PATTERN', 'merge_pair', 'BPETokenizer', 'train_bpe', 'gpt2_byte_chars', 'gpt2_encoding']
 
-# %% ../nbs/02_working_with_text.ipynb #06c04a1b
+# %% ../nbs/02_working_with_text.ipynb #18f038f5
 import heapq
 import json
 import os
@@ -15,7 +15,7 @@ import regex
 
 from tqdm.auto import tqdm
 
-# %% ../nbs/02_working_with_text.ipynb #93b71c03
+# %% ../nbs/02_working_with_text.ipynb #22bee00f
 def merge_pair(ids: list[int], pair: tuple[int, int], new_id: int) -> list[int]:
     "`ids` with each non-overlapping occurrence of `pair`, left to right, replaced by `new_id`."
     out, i = [], 0
@@ -28,7 +28,7 @@ def merge_pair(ids: list[int], pair: tuple[int, int], new_id: int) -> list[int]:
             i += 1
     return out
 
-# %% ../nbs/02_working_with_text.ipynb #f1ad04ef
+# %% ../nbs/02_working_with_text.ipynb #048696f7
 # Chunks that BPE never merges across: contractions, letters, digits, other symbols (each with at
 # most one leading space), then whitespace. A whitespace run before a word leaves its last space
 # to that word, which is why " the" is one token. This is GPT-2's pattern, needed for its ids.
@@ -140,7 +140,7 @@ def _replace_surrogates(text: str) -> str:
     # surrogate pair as the character it encodes and replace any lone one with U+FFFD.
     return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
-# %% ../nbs/02_working_with_text.ipynb #7fe4273f
+# %% ../nbs/02_working_with_text.ipynb #4ef8e00d
 def train_bpe(text: str, vocab_size: int, special_tokens=("<|endoftext|>",),
           pattern: str = GPT2_PATTERN, progress: bool = False) -> BPETokenizer:
     """Learn a BPE vocabulary of `vocab_size` ids from `text`: 256 bytes, merges, then specials.
@@ -194,7 +194,9 @@ def train_bpe(text: str, vocab_size: int, special_tokens=("<|endoftext|>",),
 
 BPETokenizer.train = staticmethod(train_bpe)  # Python lets us add a method after the class
 
-# %% ../nbs/02_working_with_text.ipynb #2ee2de8e
+# %% ../nbs/02_working_with_text.ipynb #af4870c9
+from .data import atomic_write
+
 _FORMAT = "llmscratch-bpe"
 
 
@@ -205,15 +207,7 @@ def _save(self, path) -> None:
              "byte_ids": self.byte_ids,
              "merges": [[a, b, new] for (a, b), new in self.merges.items()],
              "special_tokens": self.special_tokens}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(state, f, ensure_ascii=False)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, lambda tmp: Path(tmp).write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8"))
 
 
 def _load(path) -> BPETokenizer:
@@ -235,7 +229,7 @@ def _load(path) -> BPETokenizer:
 
 BPETokenizer.save, BPETokenizer.load = _save, staticmethod(_load)
 
-# %% ../nbs/02_working_with_text.ipynb #8ffd1670
+# %% ../nbs/02_working_with_text.ipynb #452a55f7
 def gpt2_byte_chars() -> dict[int, str]:
     "The printable character GPT-2's files use for each byte value."
     printable = [*range(ord("!"), ord("~") + 1), *range(ord("¡"), ord("¬") + 1), *range(ord("®"), ord("ÿ") + 1)]
@@ -265,7 +259,7 @@ def _from_gpt2(folder=None) -> BPETokenizer:
 
 BPETokenizer.from_gpt2 = staticmethod(_from_gpt2)
 
-# %% ../nbs/02_working_with_text.ipynb #2140f733
+# %% ../nbs/02_working_with_text.ipynb #1bae544b
 def _tiktoken_cache() -> Path | None:
     # tiktoken's own rule: $TIKTOKEN_CACHE_DIR, else $DATA_GYM_CACHE_DIR, else <tmp>/data-gym-cache;
     # a variable set to "" turns its cache off.

@@ -148,3 +148,18 @@ def test_ci_runs_the_readme_test_command():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "make book" in readme and "make test" in readme
     assert re.search(r"^make test$", (ROOT / ".ci" / "run").read_text(), re.M)
+
+
+def test_printing_cells_have_stored_outputs():
+    "The book shows stored outputs: a notebook converted or edited without re-executing it loses them."
+    missing = []
+    for src in book.chapter_paths():
+        if not src.endswith(".ipynb"):
+            continue
+        for n, cell in enumerate(json.loads((ROOT / src).read_text(encoding="utf-8"))["cells"]):
+            text = "".join(cell["source"])
+            if cell["cell_type"] != "code" or re.search(r"^#\|\s*eval:\s*false", text, re.M):
+                continue
+            if re.search(r"^(print\(|plt\.show\(\))", text, re.M) and not cell.get("outputs"):
+                missing.append(f"{src} cell {n}: {text.splitlines()[-1][:60]!r}")
+    assert not missing, "run `make outputs` (or nbdev-test --save) for:\n" + "\n".join(missing)

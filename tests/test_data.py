@@ -157,7 +157,7 @@ def test_atomic_write_keeps_old_file_when_writing_fails(tmp_path):
         raise OSError("disk full")
 
     with pytest.raises(OSError):
-        data._write_atomic(dest, failing())
+        data._write_chunks(dest, failing())
     assert dest.read_bytes() == b"old" and leftovers(tmp_path) == ["f.bin"]
 
 
