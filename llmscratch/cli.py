@@ -16,7 +16,7 @@ from pathlib import Path
 
 import torch
 
-# %% ../nbs/05_pretraining.ipynb #90ef932b
+# %% ../nbs/05_pretraining.ipynb #07febe79
 def _checked(convert, ok, requirement: str):
     "An argparse type: `convert` the text and refuse values for which `ok` is false."
     def parse(text: str):
