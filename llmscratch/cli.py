@@ -11,12 +11,13 @@ creates the module, because nbdev creates each module from one notebook and chap
 `train`.
 """
 import argparse
+import os
 import sys
 from pathlib import Path
 
 import torch
 
-# %% ../nbs/05_pretraining.ipynb #07febe79
+# %% ../nbs/05_pretraining.ipynb #cabbe130
 def _checked(convert, ok, requirement: str):
     "An argparse type: `convert` the text and refuse values for which `ok` is false."
     def parse(text: str):
@@ -31,6 +32,27 @@ def _checked(convert, ok, requirement: str):
 _positive_int = _checked(int, lambda v: v >= 1, "a positive integer")
 _fraction = _checked(float, lambda v: 0 < v < 1, "between 0 and 1")
 _non_negative = _checked(float, lambda v: v >= 0, ">= 0")
+
+
+def _device(text: str) -> str:
+    "An argparse type: the name of a device this machine has, such as cpu, cuda or cuda:1."
+    try:
+        device = torch.device(text)
+    except RuntimeError:
+        raise argparse.ArgumentTypeError(f"not a PyTorch device: {text} (try cpu, cuda or mps)") from None
+    present = {"cpu": True, "mps": torch.backends.mps.is_available(),
+               "cuda": torch.cuda.is_available() and (device.index or 0) < torch.cuda.device_count()}
+    if not present.get(device.type, False):
+        raise argparse.ArgumentTypeError(f"{text} is not available on this machine")
+    return text
+
+
+def _pick_device(name: str | None) -> torch.device:
+    "`--device`, else CUDA if present; under torchrun a bare `cuda` is the GPU of this process's local rank."
+    device = torch.device(name or ("cuda" if torch.cuda.is_available() else "cpu"))
+    if device.type == "cuda" and device.index is None:
+        device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)))
+    return device
 
 
 def read_corpus(name_or_file: str) -> str:
@@ -79,6 +101,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", action="store_true", help="continue from the checkpoint in --checkpoint-dir")
     p.add_argument("--seed", type=int, default=123, help="random seed (default: 123)")
     p.add_argument("--sample-prompt", default=None, help="print a greedy continuation of this text after each epoch")
+    p.add_argument("--device", type=_device, default=None,
+                   help="cpu, cuda, cuda:1, mps, ... (default: cuda if available, else cpu); "
+                        "under torchrun, each process takes the GPU of its local rank")
+    p.add_argument("--amp", action="store_true", help="compute in bfloat16 autocast, for GPUs (default: off)")
+    p.add_argument("--compile", action="store_true", help="compile the model with torch.compile (default: off)")
 
     g = sub.add_parser("generate", help="continue a prompt with a trained or pretrained GPT",
                        description="Generate text from a checkpoint of `llmscratch pretrain` or from GPT-2 "
@@ -95,10 +122,29 @@ def parser() -> argparse.ArgumentParser:
                    help="sample only among the most likely tokens whose probabilities add up to p")
     g.add_argument("--seed", type=int, default=None, help="random seed, for repeatable sampling")
     g.add_argument("--no-cache", action="store_true", help="recompute the whole context at every step")
+    g.add_argument("--device", type=_device, default=None, help="cpu, cuda, ... (default: cuda if available, else cpu)")
     return ap
 
 
 def _pretrain(args) -> None:
+    "Under torchrun (WORLD_SIZE > 1), each process trains on its share of the samples."
+    import torch.distributed as dist
+
+    device, world = _pick_device(args.device), int(os.environ.get("WORLD_SIZE", 1))
+    if world > 1:
+        if device.type == "cuda":
+            torch.cuda.set_device(device)
+        dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+    try:
+        _pretrain_on(args, device, world)
+    finally:
+        if world > 1:
+            dist.destroy_process_group()
+
+
+def _pretrain_on(args, device: torch.device, world: int) -> None:
+    from torch.utils.data import DataLoader, DistributedSampler
+
     from llmscratch.data import create_dataloader
     from llmscratch.gpt import GPTConfig, GPTModel
     from llmscratch.tokenizer import gpt2_encoding
@@ -108,7 +154,7 @@ def _pretrain(args) -> None:
     text = read_corpus(args.data)
     split = int(len(text) * (1 - args.val_fraction))
     overrides = {"context_length": args.context} if args.context else {}
-    model = GPTModel(GPTConfig.from_name(args.preset, **overrides))
+    model = GPTModel(GPTConfig.from_name(args.preset, **overrides)).to(device)
     ctx, enc = model.cfg.context_length, gpt2_encoding()
     try:
         train_loader = create_dataloader(text[:split], args.batch_size, ctx, ctx, shuffle=True, tokenizer=enc)
@@ -116,13 +162,18 @@ def _pretrain(args) -> None:
                                        drop_last=False, tokenizer=enc)
     except ValueError as e:
         raise SystemExit(f"llmscratch: error: {e}") from None
+    if world > 1:  # each process draws every world-th sample, in an order that changes each epoch
+        data = train_loader.dataset
+        train_loader = DataLoader(data, args.batch_size, sampler=DistributedSampler(data, seed=args.seed),
+                                  drop_last=True)
     cfg = TrainConfig(epochs=args.epochs, lr=args.lr, weight_decay=args.weight_decay,
                       warmup_steps=args.warmup_steps, min_lr=args.min_lr, grad_clip=args.grad_clip,
                       eval_every=args.eval_every, sample_prompt=args.sample_prompt, seed=args.seed,
-                      checkpoint_dir=args.checkpoint_dir)
+                      checkpoint_dir=args.checkpoint_dir, amp=args.amp, compile=args.compile)
     history = train(model, train_loader, val_loader, cfg, tokenizer=enc, resume=args.resume)
-    print(f"step {history.step[-1]}: training loss {history.train_loss[-1]:.3f}, "
-          f"validation loss {history.val_loss[-1]:.3f}; checkpoint in {args.checkpoint_dir}")
+    if int(os.environ.get("RANK", 0)) == 0:
+        print(f"step {history.step[-1]}: training loss {history.train_loss[-1]:.3f}, "
+              f"validation loss {history.val_loss[-1]:.3f}; checkpoint in {args.checkpoint_dir}")
 
 
 def _generate(args) -> None:
@@ -135,11 +186,13 @@ def _generate(args) -> None:
         model, _ = load_checkpoint(args.checkpoint)
     else:
         model = GPTModel.from_pretrained(args.pretrained)
+    model = model.to(_pick_device(args.device))
     enc = gpt2_encoding()
     ids = enc.encode(args.prompt)
     if not ids:
         raise SystemExit("llmscratch: error: --prompt is empty")
-    generator = torch.Generator().manual_seed(args.seed) if args.seed is not None else None
+    device = next(model.parameters()).device  # sampling draws on the device of the probabilities
+    generator = torch.Generator(device).manual_seed(args.seed) if args.seed is not None else None
     print(args.prompt, end="", flush=True)
     for token in generate_stream(model.eval(), ids, args.max_new_tokens, args.temperature, args.top_k,
                                  args.top_p, eos_id=enc.eot_token, use_cache=not args.no_cache,

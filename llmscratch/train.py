@@ -4,7 +4,7 @@
 __all__ = ['CHECKPOINT_FORMAT', 'batch_loss', 'loader_loss', 'TrainConfig', 'learning_rate', 'History', 'save_checkpoint',
            'load_checkpoint', 'train', 'plot_losses']
 
-# %% ../nbs/05_pretraining.ipynb #c29c70ad
+# %% ../nbs/05_pretraining.ipynb #1aba40bb
 import json
 import math
 import os
@@ -21,7 +21,7 @@ from .data import atomic_write
 from .generate import generate
 from .gpt import GPTConfig, GPTModel
 
-# %% ../nbs/05_pretraining.ipynb #eed1c5ab
+# %% ../nbs/05_pretraining.ipynb #18f95c9c
 def batch_loss(model, inputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     "Mean next-token cross-entropy of one batch: `inputs`, `targets` `(batch, tokens)` -> scalar."
     device = next(model.parameters()).device
@@ -49,7 +49,7 @@ def loader_loss(model, loader, num_batches: int | None = None) -> float:
     model.train(was_training)
     return total / n
 
-# %% ../nbs/05_pretraining.ipynb #e789e127
+# %% ../nbs/05_pretraining.ipynb #13d4b28a
 @dataclass
 class TrainConfig:
     epochs: int = 10
@@ -68,7 +68,7 @@ class TrainConfig:
     compile: bool = False  # torch.compile the model
     progress: bool = True  # tqdm progress bar
 
-# %% ../nbs/05_pretraining.ipynb #3593f084
+# %% ../nbs/05_pretraining.ipynb #91cda999
 def learning_rate(step: int, total_steps: int, cfg: TrainConfig) -> float:
     "The learning rate at optimizer step `step` (0-based) of `total_steps`: warmup, then constant or cosine."
     if step < cfg.warmup_steps:
@@ -78,7 +78,7 @@ def learning_rate(step: int, total_steps: int, cfg: TrainConfig) -> float:
     progress = (step - cfg.warmup_steps) / max(1, total_steps - cfg.warmup_steps)
     return cfg.min_lr + 0.5 * (cfg.lr - cfg.min_lr) * (1 + math.cos(math.pi * min(1.0, progress)))
 
-# %% ../nbs/05_pretraining.ipynb #471eff0a
+# %% ../nbs/05_pretraining.ipynb #6bc757d1
 @dataclass
 class History:
     "What `train` measured: one entry per evaluation, plus the samples printed after each epoch."
@@ -91,7 +91,7 @@ class History:
     batch_loss: list[float] = field(default_factory=list)  # every optimizer step
     samples: list[str] = field(default_factory=list)
 
-# %% ../nbs/05_pretraining.ipynb #ddab31ff
+# %% ../nbs/05_pretraining.ipynb #4db12a0e
 CHECKPOINT_FORMAT = "llmscratch-checkpoint"
 _ARCHITECTURE = ("vocab_size", "context_length", "emb_dim", "n_heads", "n_layers", "qkv_bias", "tie_weights")
 
@@ -126,7 +126,7 @@ def save_checkpoint(folder, model: GPTModel, optimizer=None, train_state: dict |
                   lambda p: Path(p).write_text(json.dumps(meta, indent=1), encoding="utf-8"))
     return folder
 
-# %% ../nbs/05_pretraining.ipynb #4de083ad
+# %% ../nbs/05_pretraining.ipynb #c76e1a6b
 def load_checkpoint(folder, model: GPTModel | None = None, optimizer=None,
                     restore_rng: bool = False) -> tuple[GPTModel, dict]:
     """Load a checkpoint written by `save_checkpoint`; returns `(model, train_state)`.
@@ -175,7 +175,7 @@ def load_checkpoint(folder, model: GPTModel | None = None, optimizer=None,
         torch.set_rng_state(tensors["rng.torch"])
     return model, meta["train_state"]
 
-# %% ../nbs/05_pretraining.ipynb #9e05793e
+# %% ../nbs/05_pretraining.ipynb #3ca5e2b0
 def _set_epoch(loader, epoch: int, seed: int) -> None:
     "Make the shuffling order of `epoch` depend on `seed + epoch` alone, so a resumed run sees the same."
     sampler = loader.sampler
@@ -185,7 +185,7 @@ def _set_epoch(loader, epoch: int, seed: int) -> None:
         sampler.generator = torch.Generator().manual_seed(seed + epoch)
     loader.generator = torch.Generator().manual_seed(seed + epoch)  # else each epoch draws from the global RNG
 
-# %% ../nbs/05_pretraining.ipynb #effd3391
+# %% ../nbs/05_pretraining.ipynb #2d83ca3a
 def train(model: GPTModel, train_loader, val_loader, cfg: TrainConfig, optimizer=None, tokenizer=None,
           resume: bool = False) -> History:
     """Train `model` on `train_loader` for `cfg.epochs` epochs, evaluating on both loaders.
@@ -250,7 +250,7 @@ def train(model: GPTModel, train_loader, val_loader, cfg: TrainConfig, optimizer
     bar.close()
     return history
 
-# %% ../nbs/05_pretraining.ipynb #b9a4d6b5
+# %% ../nbs/05_pretraining.ipynb #99742ba8
 def plot_losses(history: History, ax=None):
     "Training and validation loss against epochs (bottom axis) and tokens seen (top axis)."
     import matplotlib.pyplot as plt

@@ -1,18 +1,21 @@
-"""The `llmscratch` command: help texts, bad values, a tiny pretrain-then-generate round."""
+"""The `llmscratch` command: help texts, bad values, a tiny pretrain-then-generate round, torchrun."""
+import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import torch
 
 from llmscratch.cli import main, parser
 
 OPTIONS = {
     "pretrain": ["--data", "--preset", "--context", "--epochs", "--batch-size", "--lr", "--weight-decay",
                  "--warmup-steps", "--min-lr", "--grad-clip", "--val-fraction", "--eval-every",
-                 "--checkpoint-dir", "--resume", "--seed", "--sample-prompt"],
+                 "--checkpoint-dir", "--resume", "--seed", "--sample-prompt", "--device", "--amp", "--compile"],
     "generate": ["--checkpoint", "--pretrained", "--prompt", "--max-new-tokens", "--temperature", "--top-k",
-                 "--top-p", "--seed", "--no-cache"],
+                 "--top-p", "--seed", "--no-cache", "--device"],
 }
 
 
@@ -38,7 +41,10 @@ def test_installed_command_prints_help():
     (["generate", "--prompt", "hi"], "one of the arguments --checkpoint --pretrained is required"),
     (["generate", "--checkpoint", "c", "--prompt", "hi", "--top-p", "2"], "--top-p: must be between 0 and 1, got 2"),
     (["generate", "--checkpoint", "c", "--prompt", "hi", "--temperature", "-1"], "--temperature: must be >= 0"),
-])
+    (["generate", "--checkpoint", "c", "--prompt", "hi", "--device", "gpu"], "--device: not a PyTorch device"),
+] + ([] if torch.cuda.is_available() else [
+    (["pretrain", "--checkpoint-dir", "x", "--device", "cuda"], "--device: cuda is not available on this machine"),
+]))
 def test_bad_values_are_refused_with_the_reason(capsys, argv, message):
     with pytest.raises(SystemExit) as e:
         main(argv)
@@ -69,3 +75,24 @@ def test_pretrain_resume_and_generate(tmp_path, capsys):
     main(["generate", "--checkpoint", str(tmp_path / "ck"), "--prompt", "The quick", "--max-new-tokens", "5"])
     out = capsys.readouterr().out
     assert out.startswith("The quick") and len(out.strip()) > len("The quick")
+
+
+def test_pretrain_under_torchrun_shards_the_data(tmp_path):
+    "Two processes: one summary line, one checkpoint, and twice the tokens of one process per step."
+    from test_ddp import free_port
+
+    text = tmp_path / "corpus.txt"
+    text.write_text("The quick brown fox jumps over the lazy dog. " * 60)
+    exe = Path(sys.executable).with_name("llmscratch")
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_addr", "127.0.0.1",
+           "--master_port", str(free_port()), "--no-python", str(exe), "pretrain", "--data", str(text),
+           "--preset", "gpt-micro", "--context", "32", "--epochs", "2", "--batch-size", "2", "--eval-every", "3",
+           "--checkpoint-dir", str(tmp_path / "ck")]
+    run = subprocess.run(cmd, capture_output=True, text=True, timeout=300,
+                         env=os.environ | {"OMP_NUM_THREADS": "1"})
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert run.stdout.count("checkpoint in") == 1, run.stdout  # rank 0 alone reports
+    state = json.loads((tmp_path / "ck" / "checkpoint.json").read_text())["train_state"]
+    # 541 training tokens make 16 samples of 32: 8 per process, 4 steps of 2 per epoch (one process: 8)
+    assert state["step"] == 8 and state["tokens_seen"] == 8 * 2 * 2 * 32
+    assert state["history"]["train_loss"][-1] < state["history"]["train_loss"][0]
