@@ -15,6 +15,7 @@ from conftest import FLAGS, flag_skip_reason
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "nbs").glob("*.ipynb"))
 SKIP_FLAGS = get_config(ROOT).tst_flags.split()
+CELL_TIMEOUT = int(get_config(ROOT).get("cell_timeout", 600)) or None  # nbdev-test's setting, 0: none
 
 
 def cell_flags(path: Path) -> set[str]:
@@ -38,5 +39,6 @@ def test_notebook_executes(notebook, flags):
     for flag in flags:
         if reason := flag_skip_reason(flag):
             pytest.skip(f"{flag} cells of {notebook.name}: {reason}")
-    ok, seconds = run_notebook(notebook, skip_flags=SKIP_FLAGS, force_flags=list(flags), basepath=ROOT)
+    ok, seconds = run_notebook(notebook, skip_flags=SKIP_FLAGS, force_flags=list(flags), basepath=ROOT,
+                               cell_timeout=CELL_TIMEOUT)
     assert ok, f"{notebook.name} failed (traceback above)"
