@@ -13,7 +13,7 @@ export LLMSCRATCH_TEST_FLAGS
 .PHONY: help install export check book test test-gpu test-slow outputs bench clean
 
 help:
-	@echo "make book      export the package, check the book, render both languages (HTML)"
+	@echo "make book      export the package, check the book, render both languages (HTML, and PDF with XeLaTeX)"
 	@echo "make test      run the test suite (package tests, book checks, every notebook)"
 	@echo "make test-gpu  the same, plus the gpu-flagged notebook cells and tests (needs CUDA)"
 	@echo "make test-slow the same, plus the slow-flagged cells and tests"

@@ -16,6 +16,9 @@ tree per language to ``_proc/<lang>/``:
 ``check`` finds what would break the book without needing Quarto: missing chapters, images or
 cross-reference targets, a passage without both languages, a directive that would leak.
 
+``render`` renders both languages with Quarto: the website, and the PDF when XeLaTeX and
+rsvg-convert are installed.
+
 Usage: ``python tools/book.py check | build | render``.
 """
 from __future__ import annotations
@@ -39,7 +42,14 @@ OTHER = {"en": "zh", "zh": "en"}
 SWITCH_TEXT = {"en": "阅读中文版", "zh": "Read in English"}
 
 # Files and folders copied into each processed tree besides the chapters.
-SUPPORT = ["_quarto.yml", "_quarto-en.yml", "_quarto-zh.yml", "styles.css", "images"]
+SUPPORT = ["_quarto.yml", "_quarto-en.yml", "_quarto-zh.yml", "styles.css", "images", "latex"]
+
+# What the PDF needs besides Quarto, and where to get it.
+PDF_TOOLS = {
+    "xelatex": "XeLaTeX with Chinese support (Debian: texlive-xetex texlive-lang-chinese "
+               "texlive-latex-extra texlive-fonts-recommended lmodern fonts-noto-cjk)",
+    "rsvg-convert": "it turns the SVG figures into PDF (Debian: librsvg2-bin)",
+}
 
 # nbdev directives and what they become; None drops the line.
 NBDEV_DIRECTIVES = {
@@ -375,36 +385,59 @@ def check(root: Path = ROOT) -> list[str]:
         for r, src in sorted(refs.items()):
             if r not in labels:
                 problems.append(f"{src} ({lang}): cross-reference @{r} has no target")
+    for fmt, options in (book_config(root).get("format") or {}).items():
+        included = (options or {}).get("include-in-header") or []
+        for inc in [included] if isinstance(included, str) else included:
+            if isinstance(inc, str) and not ((root / inc).exists() and Path(inc).parts[0] in SUPPORT):
+                problems.append(f"_quarto.yml: {fmt} includes {inc}, which is missing or not in SUPPORT")
     return problems
 
 
 # ---------------------------------------------------------------------------- render
 
 
-def render(root: Path = ROOT) -> int:
+def pdf_missing() -> list[str]:
+    """What this machine lacks to render the PDF, one line per tool; empty when it has all."""
+    return [f"{tool}: {why}" for tool, why in PDF_TOOLS.items() if not shutil.which(tool)]
+
+
+def render(root: Path = ROOT, out: Path | None = None) -> int:
+    """Build both trees and render each with Quarto into `out`/_book/<lang> (`out` defaults to `root`).
+
+    Every format of a profile is rendered in one call, since a render of one format clears the
+    output of the others; without the PDF tools, the call is limited to HTML.
+    """
+    out = out or root
     quarto = shutil.which("quarto")
     for lang in LANGS:
-        tree = build(lang, root)
-        print(f"wrote {tree.relative_to(root)}")
+        tree = build(lang, root, out / "_proc" / lang)
+        print(f"wrote {tree}")
     if not quarto:
-        print("\nQuarto was not found on PATH, so the HTML book was not rendered.\n"
+        print("\nQuarto was not found on PATH, so the book was not rendered.\n"
               "Everything else is done: the package is exported, the book is checked, and the\n"
               "processed sources are in _proc/en and _proc/zh. Install Quarto\n"
               "(https://quarto.org/docs/get-started/, or `pip install quarto-cli` with internet)\n"
               "and run `make book` again to get _book/en and _book/zh.")
         return 0
+    missing = pdf_missing()
+    if missing:
+        print("\nThe PDF is left out (the HTML is rendered); this machine lacks\n  " + "\n  ".join(missing))
     for lang in LANGS:
-        tree = root / "_proc" / lang
-        cmd = [quarto, "render", str(tree), "--profile", lang]
+        tree = out / "_proc" / lang
+        cmd = [quarto, "render", str(tree), "--profile", lang] + (["--to", "html"] if missing else [])
         print("$", " ".join(cmd), flush=True)
         if subprocess.call(cmd) != 0:
             return 1
-        out, final = tree / "_book" / lang, root / "_book" / lang
+        rendered, final = tree / "_book" / lang, out / "_book" / lang
         if final.exists():
             shutil.rmtree(final)
         final.parent.mkdir(exist_ok=True)
-        shutil.move(str(out), str(final))
-        print(f"rendered {final.relative_to(root)}/index.html")
+        shutil.move(str(rendered), str(final))
+        pdf = final / f"llmscratch-{lang}.pdf"
+        print(f"rendered {final}/index.html" + ("" if missing else f" and {pdf}"))
+        if not missing and not pdf.exists():
+            print(f"expected {pdf}: check `book: output-file` in _quarto-{lang}.yml")
+            return 1
     return 0
 
 
