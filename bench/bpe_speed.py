@@ -12,7 +12,7 @@ import time
 
 import tiktoken
 
-from llmscratch.data import fetch
+from llmscratch.datasets import fetch
 from llmscratch.tokenizer import BPETokenizer, gpt2_encoding
 
 

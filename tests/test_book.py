@@ -22,19 +22,46 @@ def test_the_book_has_no_problems():
     assert problems == [], "\n".join(problems)
 
 
-def is_module_header(path: Path) -> bool:
-    """A notebook that only creates a module for a chapter to export into: no prose, a
-    `default_exp` cell and one exported cell (nbdev makes each module from one notebook)."""
+HEADERS = ROOT / "nbs" / "modules"
+
+
+def header_module(path: Path) -> str | None:
+    """The module a header notebook creates, or None if `path` is not one: a `# llmscratch.<m>`
+    title with a `> summary` (the module's docstring), `#| default_exp <m>`, one exported comment."""
     cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
     sources = ["".join(c["source"]) for c in cells]
-    return (len(cells) == 2 and all(c["cell_type"] == "code" for c in cells)
-            and sources[0].startswith("#| default_exp") and sources[1].startswith("#| export\n"))
+    if len(cells) != 3 or [c["cell_type"] for c in cells] != ["markdown", "code", "code"]:
+        return None
+    m = re.fullmatch(r"#\| default_exp (\w+)", sources[1].strip())
+    ok = (m and path.name == f"00_{m.group(1)}.ipynb"
+          and re.match(rf"# llmscratch\.{m.group(1)}\n\n> \S", sources[0])
+          and sources[2].startswith("#| export\n")
+          and all(l.startswith("#") for l in sources[2].splitlines()))
+    return m.group(1) if ok else None
 
 
-def test_every_notebook_is_in_the_book_or_a_module_header():
+def test_every_notebook_is_a_book_page_or_a_module_header():
     listed = set(book.chapter_paths())
     for path in (ROOT / "nbs").glob("*.ipynb"):
-        assert f"nbs/{path.name}" in listed or is_module_header(path), path.name
+        assert f"nbs/{path.name}" in listed, f"{path.name} is not in _quarto.yml"
+        assert not path.name.startswith("00_"), f"{path.name}: 00_ names are for module headers"
+    modules = {p.stem for p in (ROOT / "llmscratch").glob("*.py") if not p.name.startswith("_")}
+    headers = {header_module(p): p.name for p in HEADERS.glob("*.ipynb")}
+    assert None not in headers, f"{headers[None]} is not a module header (see nbs/modules/README.md)"
+    assert set(headers) == modules
+
+
+def test_chapters_export_only_to_declared_modules():
+    "No chapter declares a module; each export names one that a header creates (nbs/modules/README.md)."
+    declared = {header_module(p) for p in HEADERS.glob("*.ipynb")}
+    for path in sorted((ROOT / "nbs").glob("*.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            first = "".join(cell["source"]).split("\n")[0]
+            if cell["cell_type"] != "code" or not first.startswith("#|"):
+                continue
+            assert not first.startswith("#| default_exp"), f"{path.name} declares a module"
+            if m := re.match(r"#\|\s*export[si]?\b\s*(\S*)", first):
+                assert m.group(1) in declared, f"{path.name}: {first!r} must name a module of nbs/modules"
 
 
 @pytest.mark.parametrize("text,expected", [

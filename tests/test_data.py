@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from llmscratch import data
-from llmscratch.data import DATASETS, DataError, DataFile, DataSource, fetch
+from llmscratch import files
+from llmscratch.datasets import DATASETS, DataError, DataFile, DataSource, fetch
 
 MIRROR = os.environ.get("LLMSCRATCH_DATA_MIRROR")  # read before fixtures unset it
 BODY = b"The quick brown fox.\n" * 100
@@ -157,7 +157,7 @@ def test_atomic_write_keeps_old_file_when_writing_fails(tmp_path):
         raise OSError("disk full")
 
     with pytest.raises(OSError):
-        data._write_chunks(dest, failing())
+        files.write_chunks(dest, failing())
     assert dest.read_bytes() == b"old" and leftovers(tmp_path) == ["f.bin"]
 
 

@@ -2,7 +2,8 @@
 import pytest
 import torch
 
-from llmscratch.data import GPTDataset, create_dataloader, fetch
+from llmscratch.datasets import fetch
+from llmscratch.loader import GPTDataset, create_dataloader
 from llmscratch.tokenizer import BPETokenizer, gpt2_encoding
 
 

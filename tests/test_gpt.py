@@ -96,10 +96,10 @@ def test_folder_without_checkpoint_and_unknown_names(tmp_path):
 
 
 def test_hub_download_failure_says_what_to_do(tmp_path, monkeypatch):
-    from llmscratch import gpt
-    from llmscratch.data import DataError
+    from llmscratch import hf
+    from llmscratch.files import DataError
     monkeypatch.setenv("LLMSCRATCH_CACHE_DIR", str(tmp_path))
-    monkeypatch.setattr(gpt, "HF_URL", "http://127.0.0.1:9/{repo}/{file}")  # nothing listens there
+    monkeypatch.setattr(hf, "HF_URL", "http://127.0.0.1:9/{repo}/{file}")  # nothing listens there
     with pytest.raises(DataError, match="could not download http://127.0.0.1:9/gpt2/config.json.*pass a folder"):
         GPTModel.from_pretrained("gpt2")
     assert not any(p.is_file() for p in tmp_path.rglob("*"))

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from llmscratch.data import fetch
-from llmscratch.tokenizer import BPETokenizer, gpt2_byte_chars, gpt2_encoding, train_bpe
+from llmscratch.datasets import fetch
+from llmscratch.tokenizer import BPETokenizer, gpt2_byte_chars, gpt2_encoding
 
 EOT = "<|endoftext|>"
 FUZZ = settings(max_examples=400, deadline=None, derandomize=True,
@@ -119,7 +119,7 @@ def test_decode_of_a_cut_character_uses_the_replacement_character(ours):
 
 def test_training_is_deterministic_and_reaches_the_vocab_size(verdict):
     a = BPETokenizer.train(verdict, vocab_size=400)
-    b = train_bpe(verdict, vocab_size=400)
+    b = BPETokenizer.train(verdict, vocab_size=400)
     assert a.merges == b.merges and a.n_vocab == 400
     assert a.special_tokens == {EOT: 399}
 
