@@ -368,8 +368,8 @@ PIPELINE = {
         "cls_out": ["Classifier", "spam / not spam"],
         "ins": ["Instruction fine-tuning", "instruction–response pairs:", "“Summarize: …” → “…”"],
         "ins_out": ["Assistant", "follows instructions"],
-        "stage1": "Pretraining · chapter 5 (model built in chapters 2–4)",
-        "stage2": "Fine-tuning · chapters 6 and 7",
+        "stage1": "Stage 1 · Pretraining",
+        "stage2": "Stage 2 · Fine-tuning",
     },
     "zh": {
         "title": "从原始文本到基础模型，再到微调后的模型",
@@ -380,8 +380,8 @@ PIPELINE = {
         "cls_out": ["分类器", "垃圾短信 / 正常短信"],
         "ins": ["指令微调", "指令–回答对：", "“总结下文：……” → “……”"],
         "ins_out": ["助手模型", "能遵循指令"],
-        "stage1": "预训练 · 第 5 章（模型在第 2–4 章中搭建）",
-        "stage2": "微调 · 第 6、7 章",
+        "stage1": "阶段一 · 预训练",
+        "stage2": "阶段二 · 微调",
     },
 }
 
@@ -418,104 +418,129 @@ def fig_pipeline(t):
 
 
 # ---------------------------------------------------------------------------
-# Figure 5: the book's stages mapped to chapters
+# Figure 5: the plan of the book
 # ---------------------------------------------------------------------------
+# Neither chapter numbers nor appendix letters appear here: Quarto numbers the chapters and
+# letters the appendices, and a figure cannot hold a cross-reference. Cards and appendices
+# marked `planned` are drawn with a dashed outline.
 
 STAGES = {
     "en": {
         "title": "The plan of the book",
         "stages": [
             ("Stage 1 · Build the model", BLUE, [
-                ("Ch. 2", ["Text, BPE tokenization,", "embeddings, data loader"]),
-                ("Ch. 3", ["Attention: from a dot", "product to causal multi-head"]),
-                ("Ch. 4", ["The GPT model: blocks,", "GPT-2 sizes, generation loop"]),
+                ("Working with text", ["BPE tokenization, embeddings,", "data loader"], False),
+                ("Attention", ["from a dot product to causal", "multi-head attention, KV cache"], False),
+                ("The GPT model", ["blocks, GPT-2 sizes, generation", "and sampling, loading the",
+                                   "GPT-2 weights"], False),
             ]),
             ("Stage 2 · Pretrain", TEAL, [
-                ("Ch. 5", ["Training loop and loss,", "evaluation on held-out text,",
-                           "decoding: temperature, top-k,", "saving and loading weights,",
-                           "loading the GPT-2 weights"]),
+                ("Pretraining", ["loss and training loop,", "evaluation on held-out text,",
+                                 "checkpoints, the released GPT-2,", "command line, several processes"],
+                 False),
+                ("A modern open model", ["Llama-style: RMSNorm, RoPE,", "SwiGLU, grouped-query attention;",
+                                         "SmolLM2-135M-Instruct"], True),
             ]),
             ("Stage 3 · Fine-tune", AMBER, [
-                ("Ch. 6", ["Classification fine-tuning:", "SMS spam detection,",
-                           "accuracy on held-out data"]),
-                ("Ch. 7", ["Instruction fine-tuning:", "formatting, training,",
-                           "evaluating the answers"]),
+                ("Classification", ["SMS spam detection,", "accuracy on held-out data"], True),
+                ("Instructions", ["fine-tuning, evaluation", "with an LLM judge"], True),
+                ("Preferences", ["direct preference", "optimization (DPO)"], True),
             ]),
         ],
         "appx": "Appendices",
         "appendices": [
-            ("A", ["PyTorch primer,", "distributed training"]),
-            ("D", ["Training-loop extras: warmup,", "cosine decay, clipping"]),
-            ("E", ["LoRA: parameter-efficient", "fine-tuning"]),
+            (["PyTorch", "primer"], True),
+            (["A better", "training loop"], False),
+            (["LoRA"], True),
+            (["Datasets"], False),
+            (["References"], True),
+            (["Glossary"], False),
         ],
+        "legend": "Dashed outline: planned, not yet written",
         "pkg": "Code from every chapter is exported to the llmscratch package",
     },
     "zh": {
         "title": "本书的路线图",
         "stages": [
             ("阶段一 · 构建模型", BLUE, [
-                ("第 2 章", ["文本处理、BPE 分词、", "嵌入与数据加载器"]),
-                ("第 3 章", ["注意力：从点积", "到因果多头注意力"]),
-                ("第 4 章", ["GPT 模型：Transformer 块、", "GPT-2 各尺寸、生成循环"]),
+                ("处理文本", ["BPE 分词、嵌入、", "数据加载器"], False),
+                ("注意力", ["从点积到因果多头注意力，", "KV 缓存"], False),
+                ("GPT 模型", ["Transformer 块、GPT-2 各尺寸、", "生成与采样、", "加载 GPT-2 权重"], False),
             ]),
             ("阶段二 · 预训练", TEAL, [
-                ("第 5 章", ["训练循环与损失函数、", "在留出文本上评估、",
-                            "解码：温度、top-k 采样、", "权重的保存与加载、",
-                            "加载 GPT-2 预训练权重"]),
+                ("预训练", ["损失函数与训练循环、", "在留出文本上评估、",
+                           "检查点、公开发布的 GPT-2、", "命令行、多进程训练"], False),
+                ("现代开放模型", ["Llama 式架构：RMSNorm、", "RoPE、SwiGLU、分组查询注意力；",
+                                 "SmolLM2-135M-Instruct"], True),
             ]),
             ("阶段三 · 微调", AMBER, [
-                ("第 6 章", ["分类微调：", "垃圾短信识别、", "在留出数据上测准确率"]),
-                ("第 7 章", ["指令微调：", "数据格式化、训练、", "评估模型的回答"]),
+                ("分类微调", ["垃圾短信识别、", "在留出数据上测准确率"], True),
+                ("指令微调", ["微调，并由大语言模型", "担任评委来评估"], True),
+                ("偏好微调", ["直接偏好优化（DPO）"], True),
             ]),
         ],
         "appx": "附录",
         "appendices": [
-            ("A", ["PyTorch 入门、", "分布式训练"]),
-            ("D", ["训练循环进阶：预热、", "余弦衰减、梯度裁剪"]),
-            ("E", ["LoRA：参数高效", "微调"]),
+            (["PyTorch", "入门"], True),
+            (["更好的", "训练循环"], False),
+            (["LoRA"], True),
+            (["数据集"], False),
+            (["参考文献"], True),
+            (["术语表"], False),
         ],
+        "legend": "虚线框：已在计划之中，尚未写成",
         "pkg": "各章的代码都导出到 llmscratch 包中",
     },
 }
 
 
 def fig_stages(t):
-    W, H = 1000, 448
-    s = SVG(W, H, t["title"])
+    W = 1000
     col_w, gap, x0, top = 306, 21, 16, 16
-    line_h, card_pad, card_gap = 22, 12, 12
-    stage_h = 308
-    for i, (name, col, chapters) in enumerate(t["stages"]):
+    line_h, card_pad, card_gap, head_h = 19, 11, 10, 52
+
+    def card_h(rows):
+        return 2 * card_pad + line_h * (1 + len(rows))
+
+    stage_h = max(head_h + sum(card_h(r) for _, r, _ in cards) + card_gap * (len(cards) - 1)
+                  for _, _, cards in t["stages"]) + 14
+    ah = 86
+    ay = top + stage_h + 16
+    H = ay + ah + 44
+    s = SVG(W, H, t["title"])
+    for i, (name, col, cards) in enumerate(t["stages"]):
         x = x0 + i * (col_w + gap)
         s.rect(x, top, col_w, stage_h, col[0], col[1], rx=14, sw=1.6)
         s.text(x + col_w / 2, top + 32, name, size=17, weight="bold", fill=col[1])
-        y = top + 52
-        for label, rows in chapters:
-            hh = 2 * card_pad + line_h * len(rows) + 4
-            s.rect(x + 14, y, col_w - 28, hh, "#ffffff", col[1], rx=10, sw=1.2)
-            s.text(x + 30, y + hh / 2 + 5, label, size=14, anchor="start", weight="bold",
+        y = top + head_h
+        for title, rows, planned in cards:
+            hh = card_h(rows)
+            s.rect(x + 14, y, col_w - 28, hh, "#ffffff", col[1], rx=10, sw=1.2,
+                   dash="5 4" if planned else None)
+            s.text(x + 28, y + card_pad + 14, title, size=14.5, anchor="start", weight="bold",
                    fill=col[1])
-            ly = y + hh / 2 - line_h * (len(rows) - 1) / 2 + 5
-            s.lines(x + 98, ly, rows, size=13.5, lh=line_h / 13.5, anchor="start")
+            s.lines(x + 28, y + card_pad + 14 + line_h, rows, size=13, lh=line_h / 13,
+                    anchor="start")
             y += hh + card_gap
         if i < len(t["stages"]) - 1:
             s.arrow(x + col_w + 2, top + stage_h / 2, x + col_w + gap - 2, top + stage_h / 2,
                     color=INK)
-    # appendices band
-    ay = top + stage_h + 16
-    ah = 78
-    s.rect(x0, ay, W - 32, ah, GRAY[0], LINE, rx=14, sw=1.2, dash="6 4")
+    # appendices band, in the order of the book
+    s.rect(x0, ay, W - 32, ah, GRAY[0], LINE, rx=14, sw=1.2)
     s.text(x0 + 20, ay + ah / 2 + 5, t["appx"], size=15, anchor="start", weight="bold",
            fill=GRAY[1])
     ax = x0 + 130
-    aw = (W - 32 - 130 - 14) / 3
-    for k, (letter, rows) in enumerate(t["appendices"]):
+    n = len(t["appendices"])
+    aw = (W - 32 - 130 - 14) / n
+    for k, (rows, planned) in enumerate(t["appendices"]):
         bx = ax + k * aw
-        s.rect(bx, ay + 12, aw - 12, ah - 24, "#ffffff", LINE, rx=10, sw=1.0)
-        s.text(bx + 20, ay + ah / 2 + 6, letter, size=17, anchor="start", weight="bold",
-               fill=VIOLET[1])
-        s.lines(bx + 46, ay + ah / 2 - 4, rows, size=13, lh=1.4, anchor="start")
-    s.text(W / 2, H - 12, t["pkg"], size=13, fill=MUTED)
+        s.rect(bx, ay + 12, aw - 10, ah - 24, "#ffffff", VIOLET[1] if not planned else LINE,
+               rx=10, sw=1.2, dash="5 4" if planned else None)
+        lh = 1.35
+        y0 = ay + ah / 2 - 13 * lh * (len(rows) - 1) / 2 + 5
+        s.lines(bx + (aw - 10) / 2, y0, rows, size=13, lh=lh, anchor="middle")
+    s.text(x0, H - 14, t["legend"], size=13, anchor="start", fill=MUTED)
+    s.text(W - x0, H - 14, t["pkg"], size=13, anchor="end", fill=MUTED)
     return s
 
 
