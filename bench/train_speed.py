@@ -1,4 +1,4 @@
-"""Training speed of `llmscratch.train.train` with bfloat16 autocast and torch.compile.
+"""Training speed of `llmscratch.training.train` with bfloat16 autocast and torch.compile.
 
 The book's training loop runs four ways on the same data, from the same initial weights:
 fp32 (the default), `amp=True` (bfloat16 autocast), `compile=True` (`torch.compile`), and both.
@@ -30,7 +30,7 @@ import torch
 from torch.utils.data import DataLoader, Subset, TensorDataset
 
 from llmscratch.gpt import GPTConfig, GPTModel
-from llmscratch.train import TrainConfig, train
+from llmscratch.training import TrainConfig, train
 
 VARIANTS = {"fp32": {}, "bf16 autocast": {"amp": True}, "compile": {"compile": True},
             "bf16 + compile": {"amp": True, "compile": True}}
@@ -64,7 +64,7 @@ def run(cfg: GPTConfig, device: torch.device, loader: DataLoader, options: dict)
         torch.cuda.synchronize()
     seconds = time.perf_counter() - start
     peak = torch.cuda.max_memory_allocated() / 2**30 if device.type == "cuda" else None
-    return {"seconds": seconds, "peak_gb": peak, "loss": statistics.fmean(history.batch_loss[-5:])}
+    return {"seconds": seconds, "peak_gb": peak, "loss": statistics.fmean(history.step_loss[-5:])}
 
 
 def main() -> None:

@@ -47,6 +47,8 @@ class GPTConfig:
     tie_weights: bool = True  # output head shares the token embedding matrix
     use_sdpa: bool = True  # fused attention kernel; False runs the explicit computation
 
+    RUNTIME_FIELDS = ("drop_rate", "use_sdpa")  # change no weight: a checkpoint loads whatever they are
+
     def __post_init__(self):
         if self.emb_dim % self.n_heads:
             raise ValueError(f"emb_dim={self.emb_dim} must be divisible by n_heads={self.n_heads}")

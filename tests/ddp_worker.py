@@ -13,7 +13,7 @@ from torch.utils.data.distributed import DistributedSampler
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
 from test_ddp import EPOCHS, LR, dataset, model  # noqa: E402
 
-from llmscratch.train import TrainConfig, train  # noqa: E402
+from llmscratch.training import TrainConfig, train  # noqa: E402
 
 dist.init_process_group("gloo")
 data = dataset()

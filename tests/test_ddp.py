@@ -9,7 +9,7 @@ import torch
 from torch.utils.data import DataLoader, TensorDataset
 
 from llmscratch.gpt import GPTConfig, GPTModel
-from llmscratch.train import TrainConfig, train
+from llmscratch.training import TrainConfig, train
 
 EPOCHS, LR = 2, 3e-3
 

@@ -1,4 +1,4 @@
-"""llmscratch.train: losses, schedules, clipping, training, checkpoints and an exact resume."""
+"""llmscratch.training: losses, schedules, clipping, training, checkpoints and an exact resume."""
 import json
 import math
 import os
@@ -7,10 +7,11 @@ import pytest
 import torch
 from torch.utils.data import DataLoader, TensorDataset
 
-from llmscratch import train as train_mod
+from llmscratch import training as train_mod
 from llmscratch.gpt import GPTConfig, GPTModel
-from llmscratch.train import (History, TrainConfig, batch_loss, learning_rate, load_checkpoint,
-                              loader_loss, save_checkpoint, train)
+from llmscratch.checkpoint import load_checkpoint, save_checkpoint
+from llmscratch.training import (History, TrainConfig, learning_rate, loader_loss, next_token_loss,
+                                 param_groups, train)
 
 TINY = dict(vocab_size=97, context_length=16, emb_dim=32, n_heads=2, n_layers=2)
 
@@ -32,18 +33,18 @@ def quiet(**kw):
     return TrainConfig(**({"progress": False, "eval_every": 5} | kw))
 
 
-def test_batch_loss_is_cross_entropy_by_hand():
+def test_next_token_loss_is_cross_entropy_by_hand():
     m = tiny_model().eval()
     x, y = torch.randint(0, 97, (2, 10)), torch.randint(0, 97, (2, 10))
     logp = torch.log_softmax(m(x), dim=-1)
     by_hand = -logp.gather(-1, y[..., None]).mean()
-    torch.testing.assert_close(batch_loss(m, x, y), by_hand)
+    torch.testing.assert_close(next_token_loss(m, (x, y)), by_hand)
 
 
 def test_loader_loss_is_the_mean_of_batches_and_restores_mode():
     m = tiny_model()
     _, val = loaders()
-    expected = sum(batch_loss(m.eval(), x, y).item() for x, y in val) / len(val)
+    expected = sum(next_token_loss(m.eval(), (x, y)).item() for x, y in val) / len(val)
     m.train()
     assert loader_loss(m, val) == pytest.approx(expected)
     assert m.training
@@ -72,7 +73,7 @@ def test_training_lowers_the_loss_and_records_history():
     model, (tr, val) = tiny_model(drop_rate=0.0), loaders()
     h = train(model, tr, val, quiet(epochs=8, lr=3e-3))
     steps = 8 * len(tr)
-    assert len(h.batch_loss) == steps and h.step[-1] == steps
+    assert len(h.step_loss) == steps and h.step[-1] == steps
     assert h.tokens_seen[-1] == steps * 4 * 16
     assert h.train_loss[-1] < 0.3 * h.train_loss[0]
     assert h.epoch[-1] == 8 and h.lr[-1] == 3e-3
@@ -98,7 +99,7 @@ def test_resume_continues_with_identical_losses(tmp_path):
     straight = run(4, tmp_path / "a")
     run(2, tmp_path / "b")
     resumed = run(4, tmp_path / "b", resume=True)
-    assert resumed.batch_loss == straight.batch_loss  # bit-identical, not approximately equal
+    assert resumed.step_loss == straight.step_loss  # bit-identical, not approximately equal
     # the two-epoch run also evaluated at its last step (24); every other evaluation is shared
     evaluated = dict(zip(resumed.step, resumed.val_loss))
     assert set(resumed.step) == set(straight.step) | {24}
@@ -127,8 +128,10 @@ def test_checkpoint_files_are_ordinary_files(tmp_path):
         save_checkpoint(tmp_path, tiny_model())
     finally:
         os.umask(old)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["checkpoint.json", "model.safetensors", "optimizer.safetensors"]
-    assert all(p.stat().st_mode & 0o777 == 0o644 for p in tmp_path.iterdir())
+    folder = next(tmp_path.glob("step-*"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["LATEST", folder.name]
+    assert sorted(p.name for p in folder.iterdir()) == ["checkpoint.json", "model.safetensors", "optimizer.safetensors"]
+    assert all(p.stat().st_mode & 0o777 == 0o644 for p in [tmp_path / "LATEST", *folder.iterdir()])
 
 
 def test_checkpoint_of_another_architecture_is_a_clear_error(tmp_path):
@@ -138,17 +141,19 @@ def test_checkpoint_of_another_architecture_is_a_clear_error(tmp_path):
 
 
 def test_interrupted_save_is_detected(tmp_path):
-    save_checkpoint(tmp_path / "a", tiny_model())
-    save_checkpoint(tmp_path / "b", tiny_model(seed=5))
-    (tmp_path / "a" / "model.safetensors").write_bytes((tmp_path / "b" / "model.safetensors").read_bytes())
-    with pytest.raises(ValueError, match="does not belong to .*a save was interrupted"):
+    a = save_checkpoint(tmp_path / "a", tiny_model())
+    b = save_checkpoint(tmp_path / "b", tiny_model(seed=5))
+    (a / "model.safetensors").write_bytes((b / "model.safetensors").read_bytes())
+    with pytest.raises(ValueError, match="does not belong to .*files of two checkpoints were mixed"):
         load_checkpoint(tmp_path / "a")
 
 
 def test_missing_or_foreign_checkpoints(tmp_path):
     with pytest.raises(FileNotFoundError, match="holds no checkpoint"):
         load_checkpoint(tmp_path)
-    (tmp_path / "checkpoint.json").write_text(json.dumps({"format": "other"}))
+    (tmp_path / "LATEST").write_text("x\n")
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / "checkpoint.json").write_text(json.dumps({"format": "other"}))
     with pytest.raises(ValueError, match="is not an llmscratch checkpoint"):
         load_checkpoint(tmp_path)
     tr, val = loaders(n=8)
@@ -164,3 +169,52 @@ def test_plot_losses_draws_both_curves():
     ax = fig.axes[0]
     assert [l.get_label() for l in ax.get_lines()] == ["training loss", "validation loss"]
     assert fig.axes[1].get_xlabel() == "tokens seen"
+
+
+def test_weight_decay_only_for_matrices_and_embeddings():
+    model = tiny_model()
+    decay, no_decay = param_groups(model, 0.1)
+    assert decay["weight_decay"] == 0.1 and no_decay["weight_decay"] == 0.0
+    assert all(p.dim() >= 2 for p in decay["params"]) and all(p.dim() == 1 for p in no_decay["params"])
+    names = {id(p): n for n, p in model.named_parameters()}
+    assert {names[id(p)] for p in decay["params"]} >= {"tok_emb.weight", "blocks.0.att.qkv.weight"}
+    assert "final_norm.weight" in {names[id(p)] for p in no_decay["params"]}
+    assert sum(map(len, (decay["params"], no_decay["params"]))) == len(list(model.parameters()))
+    # frozen tensors are left out: fine-tuning trains only what requires a gradient
+    model.tok_emb.weight.requires_grad_(False)
+    assert all(p is not model.tok_emb.weight for p in param_groups(model, 0.1)[0]["params"])
+
+
+def test_train_takes_a_loss_and_metrics():
+    "The same loop minimises another loss (here: predict the first token of each row) and reports metrics."
+    def first_token_loss(model, batch):
+        x, _ = batch
+        return torch.nn.functional.cross_entropy(model(x)[:, -1], x[:, 0])
+
+    def accuracy(model, batch):
+        x, _ = batch
+        return (model(x)[:, -1].argmax(-1) == x[:, 0]).float().mean()
+
+    tr, val = loaders()
+    h = train(tiny_model(drop_rate=0.0), tr, val, quiet(epochs=10, lr=3e-3), loss_fn=first_token_loss,
+              metrics={"accuracy": accuracy})
+    assert h.train_loss[-1] < 0.5 * h.train_loss[0]
+    assert len(h.metrics["train_accuracy"]) == len(h.step) == len(h.metrics["val_accuracy"])
+    assert h.metrics["train_accuracy"][-1] > h.metrics["train_accuracy"][0]
+
+
+@pytest.mark.parametrize("field,value,message", [
+    ("grad_clip", -1.0, "grad_clip must be > 0"), ("min_lr", -1e-5, "min_lr must be between 0 and lr"),
+    ("min_lr", 1.0, "min_lr must be between 0 and lr"), ("warmup_steps", -3, "warmup_steps must be >= 0"),
+    ("epochs", 0, "epochs must be >= 1"), ("lr", 0.0, "lr must be > 0"),
+])
+def test_config_refuses_settings_that_would_train_silently_wrong(field, value, message):
+    with pytest.raises(ValueError, match=message):
+        TrainConfig(**{field: value})
+
+
+def test_resume_with_nothing_left_to_train_says_so(tmp_path):
+    tr, val = loaders(n=8)
+    train(tiny_model(), tr, val, quiet(epochs=2, checkpoint_dir=str(tmp_path)))
+    with pytest.raises(ValueError, match="nothing to train: .* has done 2 epochs, and 2 were asked for"):
+        train(tiny_model(), tr, val, quiet(epochs=2, checkpoint_dir=str(tmp_path)), resume=True)
