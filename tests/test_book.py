@@ -167,47 +167,6 @@ def test_printing_cells_have_stored_outputs():
     assert not missing, "run `make outputs` (or nbdev-test --save) for:\n" + "\n".join(missing)
 
 
-def fake_quarto(folder: Path, log: Path) -> Path:
-    "A `quarto` that logs its arguments and writes what `quarto render` would: the site, and the PDF."
-    script = folder / "quarto"
-    script.write_text(f"""#!{sys.executable}
-import pathlib, sys, yaml
-args = sys.argv[1:]
-with open({str(log)!r}, "a") as f:
-    f.write(" ".join(args) + "\\n")
-tree, lang = pathlib.Path(args[1]), args[args.index("--profile") + 1]
-out = tree / "_book" / lang
-out.mkdir(parents=True)
-(out / "index.html").write_text("site")
-if "--to" not in args:  # every format of the project
-    name = yaml.safe_load((tree / f"_quarto-{{lang}}.yml").read_text(encoding="utf-8"))["book"]["output-file"]
-    (out / (name + ".pdf")).write_text("pdf")
-""")
-    script.chmod(0o755)
-    return script
-
-
-@pytest.mark.parametrize("tools", [{"xelatex", "rsvg-convert"}, {"rsvg-convert"}])
-def test_render_makes_the_pdf_only_where_latex_is(tmp_path, monkeypatch, capsys, tools):
-    log = tmp_path / "calls.txt"
-    quarto = fake_quarto(tmp_path, log)
-    monkeypatch.setattr(book.shutil, "which",
-                        lambda name: str(quarto) if name == "quarto" else (f"/usr/bin/{name}" if name in tools else None))
-    assert book.render(ROOT, out=tmp_path) == 0
-    calls = log.read_text().splitlines()
-    assert [c.split()[2:4] for c in calls] == [["--profile", "en"], ["--profile", "zh"]]
-    printed = capsys.readouterr().out
-    for lang in book.LANGS:
-        assert (tmp_path / "_book" / lang / "index.html").is_file()
-        pdf = tmp_path / "_book" / lang / f"llmscratch-{lang}.pdf"
-        assert pdf.is_file() == ("xelatex" in tools)
-    if "xelatex" in tools:
-        assert all("--to" not in c for c in calls)
-    else:
-        assert all(c.endswith("--to html") for c in calls)
-        assert "The PDF is left out" in printed and "texlive-xetex" in printed
-
-
 def test_pdf_settings_reach_the_processed_tree(tmp_path):
     pdf = book.book_config()["format"]["pdf"]
     assert pdf["pdf-engine"] == "xelatex" and "CJK" in pdf["CJKmainfont"]

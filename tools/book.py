@@ -19,8 +19,9 @@ chapters or images, a cross-reference without a target or to an unnumbered headi
 prints again ("Appendix @sec-x"), hand-written chapter and exercise numbers, citations that do not
 match the bibliography, a passage without both languages, a directive that would leak.
 
-``render`` renders both languages with Quarto: the website, and the PDF when XeLaTeX and
-rsvg-convert are installed.
+``render`` renders both languages with Quarto (from PATH, else the virtual environment's, else
+installed there from PyPI): the website, and the PDF when XeLaTeX and rsvg-convert are installed.
+It fails without Quarto, and when Quarto warns or the PDF shows an unresolved reference (``?@``).
 
 Usage: ``python tools/book.py check | build | render``.
 """
@@ -48,11 +49,12 @@ SWITCH_TEXT = {"en": "阅读中文版", "zh": "Read in English"}
 # Files and folders copied into each processed tree besides the chapters.
 SUPPORT = ["_quarto.yml", "_quarto-en.yml", "_quarto-zh.yml", "styles.css", "images", "latex"]
 
-# What the PDF needs besides Quarto, and where to get it.
+# What the PDF needs besides Quarto: why, and the Debian packages that provide it (those the
+# book's PDF was made with; Noto Serif CJK SC is the CJKmainfont of _quarto.yml).
 PDF_TOOLS = {
-    "xelatex": "XeLaTeX with Chinese support (Debian: texlive-xetex texlive-lang-chinese "
-               "texlive-latex-extra texlive-fonts-recommended lmodern fonts-noto-cjk)",
-    "rsvg-convert": "it turns the SVG figures into PDF (Debian: librsvg2-bin)",
+    "xelatex": ("XeLaTeX with Chinese support", "texlive-xetex texlive-lang-chinese texlive-latex-extra "
+                "texlive-fonts-recommended lmodern fonts-noto-cjk"),
+    "rsvg-convert": ("it turns the SVG figures into PDF", "librsvg2-bin"),
 }
 
 # nbdev directives and what they become; None drops the line.
@@ -108,6 +110,8 @@ _HAND_NUMBER = {
 _IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)")
 _IMG_TAG = re.compile(r"<img[^>]+src=\"([^\"]+)\"")
 _H1 = re.compile(r"^# .+$", re.M)
+_PAGE = re.compile(r"^\s*\[\s*\d+\s*/\s*\d+\s*\]\s+(\S+)")  # Quarto's "[ 3/9] nbs/03_attention.ipynb"
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
 # ---------------------------------------------------------------------------- sources
@@ -696,37 +700,137 @@ def check(root: Path = ROOT) -> list[str]:
 
 
 def pdf_missing() -> list[str]:
-    """What this machine lacks to render the PDF, one line per tool; empty when it has all."""
-    return [f"{tool}: {why}" for tool, why in PDF_TOOLS.items() if not shutil.which(tool)]
+    """The tools the PDF needs that this machine lacks; empty when it has them all."""
+    return [tool for tool in PDF_TOOLS if not shutil.which(tool)]
 
 
-def render(root: Path = ROOT, out: Path | None = None) -> int:
+def pdf_install_command(tools: list[str]) -> str:
+    """The one command that installs ``tools``: the Debian packages the book's PDF was made with."""
+    return "sudo apt-get install " + " ".join(PDF_TOOLS[tool][1] for tool in tools)
+
+
+def run_streaming(cmd: list) -> tuple[int, list[str]]:
+    """Run ``cmd``, passing its output (stdout and stderr, in their order) on as it comes.
+
+    Returns the exit status and the output's lines, colour codes removed, for `quarto_warnings`.
+    """
+    proc = subprocess.Popen([str(c) for c in cmd], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, encoding="utf-8", errors="replace")
+    lines = []
+    for line in proc.stdout:
+        sys.stdout.write(line)
+        sys.stdout.flush()
+        lines.append(_ANSI.sub("", line.rstrip("\n")))
+    return proc.wait(), lines
+
+
+def quarto_warnings(lines: list[str]) -> list[str]:
+    """Quarto's ``WARNING`` lines, each named by the page it was rendering.
+
+    Quarto announces each page (``[ 3/9] nbs/03_attention.ipynb``) before that page's messages,
+    such as ``WARNING (...) Unable to resolve crossref @sec-x``.
+    """
+    page, found = "(before the first page)", []
+    for line in lines:
+        if m := _PAGE.match(line):
+            page = m.group(1)
+        elif "WARNING" in line:
+            found.append(f"{page}: {line.strip()}")
+    return found
+
+
+def pdf_text(pdf: Path) -> tuple[list[str] | None, str]:
+    """The text of each page of ``pdf``, read with pdftotext (poppler-utils) or else pypdf, and
+    which one read it; None and why when neither can."""
+    why = "neither pdftotext (Debian: poppler-utils) nor the Python package pypdf is installed"
+    if exe := shutil.which("pdftotext"):
+        done = subprocess.run([exe, "-enc", "UTF-8", str(pdf), "-"], capture_output=True,
+                              text=True, encoding="utf-8", errors="replace")
+        if done.returncode == 0:
+            return done.stdout.split("\f"), "pdftotext"
+        why = f"pdftotext failed: {done.stderr.strip()[:200]}"
+    try:
+        import pypdf
+    except ImportError:
+        return None, why
+    try:
+        return [page.extract_text() or "" for page in pypdf.PdfReader(str(pdf)).pages], "pypdf"
+    except Exception as e:  # an unreadable PDF is reported with the rest, not raised
+        return None, f"pypdf could not read it: {e}"
+
+
+def unresolved_references(pages: list[str]) -> list[str]:
+    """``?@key`` (Quarto) and ``??`` (LaTeX) in a PDF's text, which is what each prints for a
+    reference it could not resolve; one "page N: ..." line each."""
+    found = []
+    for n, text in enumerate(pages, 1):
+        for m in re.finditer(r"\?@[\w:.-]*\w|\?\?", text):
+            context = " ".join(text[max(0, m.start() - 30):m.end() + 30].split())
+            found.append(f"page {n}: {m.group(0)} in {context!r}")
+    return found
+
+
+def find_quarto(venv: Path) -> tuple[str | None, str]:
+    """Quarto: the one on PATH, else the virtual environment's, else PyPI's ``quarto-cli``
+    installed into ``venv``. Returns its path, or None and why it could not be had."""
+    if found := shutil.which("quarto"):
+        return found, ""
+    local, python = venv / "bin" / "quarto", venv / "bin" / "python"
+    if os.access(local, os.X_OK):
+        return str(local), ""
+    if not python.exists():
+        return None, f"it is not on PATH, and there is no virtual environment {venv} to install it into"
+    print(f"Quarto is not on PATH: installing it into {venv} with `{python} -m pip install quarto-cli`",
+          flush=True)
+    code, _ = run_streaming([python, "-m", "pip", "install", "--disable-pip-version-check", "quarto-cli"])
+    if code == 0 and os.access(local, os.X_OK):
+        return str(local), ""
+    if code:
+        return None, (f"it is not on PATH, and `pip install quarto-cli` failed (exit {code}): the "
+                      f"package's build downloads Quarto from GitHub, which needs internet")
+    return None, f"`pip install quarto-cli` installed no {local}"
+
+
+def no_quarto_message(why: str, venv: Path) -> str:
+    return (f"\nThe book was NOT rendered: Quarto is missing ({why}).\n"
+            "Done: the package is exported, the book is checked, and the processed sources are in\n"
+            "_proc/en and _proc/zh. To render the book, on a machine with internet run\n"
+            f"    {venv}/bin/python -m pip install quarto-cli\n"
+            "(or install Quarto from https://quarto.org/docs/get-started/ onto PATH), then `make book`.")
+
+
+def render(root: Path = ROOT, out: Path | None = None, venv: Path | None = None) -> int:
     """Build both trees and render each with Quarto into `out`/_book/<lang> (`out` defaults to `root`).
 
-    Every format of a profile is rendered in one call, since a render of one format clears the
-    output of the others; without the PDF tools, the call is limited to HTML.
+    Quarto is found or installed by `find_quarto` (in ``venv``, default `root`/.venv). Every format
+    of a profile is rendered in one call, since a render of one format clears the output of the
+    others; without the PDF tools, the call is limited to HTML. Fails (returns 1) without Quarto,
+    when Quarto fails or warns, and when the PDF shows unresolved references.
     """
-    out = out or root
-    quarto = shutil.which("quarto")
+    out, venv = out or root, venv or root / ".venv"
     for lang in LANGS:
         tree = build(lang, root, out / "_proc" / lang)
         print(f"wrote {tree}")
+    quarto, why = find_quarto(venv)
     if not quarto:
-        print("\nQuarto was not found on PATH, so the book was not rendered.\n"
-              "Everything else is done: the package is exported, the book is checked, and the\n"
-              "processed sources are in _proc/en and _proc/zh. Install Quarto\n"
-              "(https://quarto.org/docs/get-started/, or `pip install quarto-cli` with internet)\n"
-              "and run `make book` again to get _book/en and _book/zh.")
-        return 0
+        print(no_quarto_message(why, venv))
+        return 1
     missing = pdf_missing()
     if missing:
-        print("\nThe PDF is left out (the HTML is rendered); this machine lacks\n  " + "\n  ".join(missing))
+        print("\nThe PDF is left out (the website is rendered): this machine lacks\n  "
+              + "\n  ".join(f"{tool}: {PDF_TOOLS[tool][0]}" for tool in missing)
+              + f"\nInstall what is missing with\n    {pdf_install_command(missing)}\n"
+              "and run `make book` again.", flush=True)
+    problems, unchecked = [], []
     for lang in LANGS:
         tree = out / "_proc" / lang
         cmd = [quarto, "render", str(tree), "--profile", lang] + (["--to", "html"] if missing else [])
         print("$", " ".join(cmd), flush=True)
-        if subprocess.call(cmd) != 0:
+        code, lines = run_streaming(cmd)
+        if code != 0:
+            print(f"\nquarto render failed for the {lang} book (exit {code}): see its messages above")
             return 1
+        problems += [f"{lang}: {w}" for w in quarto_warnings(lines)]
         rendered, final = tree / "_book" / lang, out / "_book" / lang
         if final.exists():
             shutil.rmtree(final)
@@ -734,15 +838,32 @@ def render(root: Path = ROOT, out: Path | None = None) -> int:
         shutil.move(str(rendered), str(final))
         pdf = final / f"llmscratch-{lang}.pdf"
         print(f"rendered {final}/index.html" + ("" if missing else f" and {pdf}"))
-        if not missing and not pdf.exists():
+        if missing:
+            continue
+        if not pdf.exists():
             print(f"expected {pdf}: check `book: output-file` in _quarto-{lang}.yml")
             return 1
+        pages, how = pdf_text(pdf)
+        if pages is None:
+            unchecked.append(f"The text of {pdf} was not checked for unresolved references: {how}.")
+        else:
+            problems += [f"{lang}: {pdf.name} {u}" for u in unresolved_references(pages)]
+    for line in unchecked:
+        print(line)
+    if problems:
+        print(f"\nThe book was rendered, but {len(problems)} thing(s) in it are broken; fix them and "
+              "run `make book` again:\n  " + "\n  ".join(problems))
+        return 1
+    print("\nThe book is in _book/en and _book/zh" + (" (website only: the PDF was not made, see above)."
+                                                        if missing else ", website and PDF."))
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("command", choices=["check", "build", "render"])
+    ap.add_argument("--venv", type=Path, default=ROOT / ".venv",
+                    help="the virtual environment to find Quarto in, or install it into (render)")
     args = ap.parse_args(argv)
     if args.command == "check":
         problems = check()
@@ -754,7 +875,7 @@ def main(argv: list[str] | None = None) -> int:
         for lang in LANGS:
             print(f"wrote {build(lang).relative_to(ROOT)}")
         return 0
-    return render()
+    return render(venv=args.venv)
 
 
 if __name__ == "__main__":
