@@ -219,7 +219,6 @@ def test_install_follows_the_content_of_pyproject_not_its_date(project):
     with open(project / "pyproject.toml", "a") as f:
         f.write('version = "2"\n')
     assert "pip install" in make(project, "-n", "install")
-    assert "pip install" in make(project, "-n", "install", "TORCH=torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu")
 
 
 def test_make_shows_progress(project):
@@ -233,3 +232,8 @@ def test_make_shows_progress(project):
 def test_make_book_renders_with_the_virtual_environment_to_install_quarto_into(project):
     make(project, "install")
     assert ".venv/bin/python tools/book.py render --venv .venv" in make(project, "-n", "book")
+
+
+def test_readme_gives_the_command_that_installs_the_pdf_tools():
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").replace("\\\n", " ").split())
+    assert book.pdf_install_command(list(book.PDF_TOOLS)) in readme
