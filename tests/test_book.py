@@ -332,3 +332,11 @@ def test_check_wants_citations_and_bibliography_entries_to_match(tmp_path, cite,
 def test_check_has_no_citations_to_check_without_a_bibliography(tmp_path):
     small_book(tmp_path, {"a.qmd": pair("# A {#sec-a}\n\n@someone said", "# 甲 {#sec-a}\n\n@someone 说")})
     assert book.check(tmp_path) == []
+
+
+def test_bibliography_merges_profiles_as_quarto_does(tmp_path):
+    (tmp_path / "_quarto.yml").write_text(yaml.safe_dump({"bibliography": ["a.bib"]}))
+    (tmp_path / "_quarto-en.yml").write_text(yaml.safe_dump({"bibliography": ["b.bib", "a.bib"]}))
+    (tmp_path / "_quarto-zh.yml").write_text(yaml.safe_dump({"bibliography": "zh.bib", "nocite": "@*"}))
+    assert book.bibliography(tmp_path, "en") == ("_quarto.yml and _quarto-en.yml", ["a.bib", "b.bib"], False)
+    assert book.bibliography(tmp_path, "zh") == ("_quarto.yml and _quarto-zh.yml", ["zh.bib"], True)

@@ -454,15 +454,21 @@ def bib_keys(text: str) -> list[str]:
 def bibliography(root: Path, lang: str) -> tuple[str, list[str], bool]:
     """The config that names the ``lang`` book's bibliography, its files, and whether it cites them all.
 
-    The profile's ``bibliography:`` replaces the shared one, as Quarto merges profiles;
+    Merged as Quarto merges a profile over _quarto.yml: lists are joined, a single value replaces.
     ``nocite: "@*"`` puts every entry in the bibliography, cited or not.
     """
-    for name in (f"_quarto-{lang}.yml", "_quarto.yml"):
-        config = yaml.safe_load((root / name).read_text(encoding="utf-8")) if (root / name).exists() else None
-        if (config or {}).get("bibliography"):
-            files = config["bibliography"]
-            return name, [files] if isinstance(files, str) else list(files), "@*" in str(config.get("nocite", ""))
-    return "", [], False
+    names, files, cite_all = [], [], False
+    for name in ("_quarto.yml", f"_quarto-{lang}.yml"):
+        path = root / name
+        config = (yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None) or {}
+        value = config.get("bibliography")
+        if value:
+            names.append(name)
+            joined = isinstance(value, list) and isinstance(files, list) and files
+            files = files + [f for f in value if f not in files] if joined else \
+                ([value] if isinstance(value, str) else list(value))
+        cite_all = cite_all or "@*" in str(config.get("nocite", ""))
+    return " and ".join(names), files, cite_all
 
 
 def citation_problems(root: Path, lang: str, cited: dict[str, list[str]]) -> list[str]:
@@ -479,7 +485,7 @@ def citation_problems(root: Path, lang: str, cited: dict[str, list[str]]) -> lis
             continue
         for key in bib_keys(path.read_text(encoding="utf-8")):
             keys.setdefault(key, name)
-    if len(keys) < len(set(keys)) or problems:
+    if problems:
         return problems  # without every file, which citations are missing is unknown
     for key, wheres in sorted(cited.items()):
         if key not in keys:
