@@ -185,8 +185,10 @@ def test_pdf_text_falls_back_to_pypdf(tmp_path, path, monkeypatch):
 
 
 def make(folder: Path, *args: str, **env: str) -> str:
+    "`make -s args` in `folder`, free of the settings of a `make test` that may be running these tests."
+    outer = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
     done = subprocess.run(["make", "-s", *args], cwd=folder, capture_output=True, text=True,
-                          env={**os.environ, **env})
+                          env={**outer, **env})
     assert done.returncode == 0, done.stderr
     return done.stdout
 

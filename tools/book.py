@@ -69,7 +69,7 @@ QUARTO_OPTIONS = {
     "code-summary", "code-overflow", "code-line-numbers", "fig-cap", "fig-alt", "fig-width",
     "fig-height", "fig-align", "fig-subcap", "layout-ncol", "tbl-cap", "lst-label", "lst-cap",
 }
-# The options whose text the reader sees, and the checks of prose read.
+# Cell options whose text the reader sees: `check` reads them as prose.
 PROSE_OPTIONS = ("fig-cap", "fig-subcap", "fig-alt", "tbl-cap", "lst-cap", "code-summary")
 
 _LANG_OPEN = re.compile(r'^(:{3,})\s*\{\s*\.content-visible\s+when-profile="(\w+)"\s*\}\s*$')
@@ -586,7 +586,7 @@ class LanguageBook:
         for target in _IMAGE.findall(text) + _IMG_TAG.findall(text):
             if not re.match(r"^(https?:|data:|attachment:)", target) and \
                     not (path.parent / target.split("#")[0]).exists():
-                self.problems.append(f"{where(0)} ({lang}): image {target} does not exist")
+                self.problems.append(f"{where(0)} ({lang}): image {target} does not exist: add it or fix the path")
         if lang == "zh":
             for word, term in avoid:
                 if word in prose:
