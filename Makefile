@@ -4,13 +4,27 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-# The CPU wheel; on another machine pick yours, e.g. TORCH="torch --index-url https://download.pytorch.org/whl/cu128"
+# PyTorch, installed before the package. On Linux, plain PyPI's torch==2.13.0 is the CUDA build (with
+# about 15 nvidia-* wheels); the CPU build: TORCH="torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu"
 TORCH ?= torch==2.13.0
 # Extra test flags: `slow` runs heavy cells and tests, `gpu` runs CUDA cells and tests.
 LLMSCRATCH_TEST_FLAGS ?=
 export LLMSCRATCH_TEST_FLAGS
+# The notebooks run from nbs/, where a relative mirror path would name another folder: make it
+# absolute, against the directory make runs in.
+ifdef LLMSCRATCH_DATA_MIRROR
+override LLMSCRATCH_DATA_MIRROR := $(abspath $(LLMSCRATCH_DATA_MIRROR))
+export LLMSCRATCH_DATA_MIRROR
+endif
+# pytest names each test, every notebook included, as it starts, and ends with the slowest ten.
+PYTEST_ARGS ?= -v --durations=10
 
-.PHONY: help install export check book test test-gpu test-slow outputs bench clean
+# The install is redone when pyproject.toml's content changes, not its date: nbdev-export rewrites the
+# file unchanged. The stamp holds the sha256 it was installed from (`rm .venv/.installed` redoes it).
+STAMP := $(VENV)/.installed
+INSTALL_KEY := $(firstword $(shell sha256sum pyproject.toml 2>/dev/null || shasum -a 256 pyproject.toml))
+
+.PHONY: help install export check book test test-gpu test-slow outputs bench clean print-env FORCE
 
 help:
 	@echo "make book      export the package, check the book, render both languages (HTML, and PDF with XeLaTeX)"
@@ -19,28 +33,35 @@ help:
 	@echo "make test-slow the same, plus the slow-flagged cells and tests"
 	@echo "make outputs   re-execute every notebook and store its outputs (authors)"
 	@echo "make bench     run the benchmarks in bench/ and print their tables"
+	@echo "make print-env show the settings the commands get (TORCH, the data mirror, test flags)"
 
 $(BIN)/python:
+	@echo "== creating the virtual environment $(VENV)"
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(TORCH)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
-	touch $@
+ifneq ($(strip $(INSTALL_KEY)),$(strip $(shell cat $(STAMP) 2>/dev/null)))
+$(STAMP): FORCE
+endif
+$(STAMP): | $(BIN)/python
+	@echo "== installing PyTorch ($(TORCH)), then llmscratch with its dev extras"
+	$(BIN)/python -m pip install --disable-pip-version-check $(TORCH)
+	$(BIN)/python -m pip install --disable-pip-version-check -e ".[dev]"
+	@echo '$(INSTALL_KEY)' > $@
 
-install: $(VENV)/.installed
+install: $(STAMP)
 
 export: install
+	@echo "== exporting the package from the notebooks"
 	$(BIN)/nbdev-export
 
 check: export
 	$(BIN)/python tools/book.py check
 
 book: check
-	$(BIN)/python tools/book.py render
+	$(BIN)/python tools/book.py render --venv $(VENV)
 
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-gpu:
 	$(MAKE) test LLMSCRATCH_TEST_FLAGS="gpu $(LLMSCRATCH_TEST_FLAGS)"
@@ -55,6 +76,14 @@ outputs: export
 bench: install
 	$(BIN)/python -m pip install --quiet --no-deps llms-from-scratch==1.0.19
 	@for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+# What the recipes see in their environment.
+print-env:
+	@echo "TORCH=$(TORCH)"
+	@echo "LLMSCRATCH_DATA_MIRROR=$$LLMSCRATCH_DATA_MIRROR"
+	@echo "LLMSCRATCH_TEST_FLAGS=$$LLMSCRATCH_TEST_FLAGS"
+
+FORCE:
 
 clean:
 	rm -rf _proc _book _docs .pytest_cache

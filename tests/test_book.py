@@ -194,49 +194,176 @@ def test_printing_cells_have_stored_outputs():
     assert not missing, "run `make outputs` (or nbdev-test --save) for:\n" + "\n".join(missing)
 
 
-def fake_quarto(folder: Path, log: Path) -> Path:
-    "A `quarto` that logs its arguments and writes what `quarto render` would: the site, and the PDF."
-    script = folder / "quarto"
-    script.write_text(f"""#!{sys.executable}
-import pathlib, sys, yaml
-args = sys.argv[1:]
-with open({str(log)!r}, "a") as f:
-    f.write(" ".join(args) + "\\n")
-tree, lang = pathlib.Path(args[1]), args[args.index("--profile") + 1]
-out = tree / "_book" / lang
-out.mkdir(parents=True)
-(out / "index.html").write_text("site")
-if "--to" not in args:  # every format of the project
-    name = yaml.safe_load((tree / f"_quarto-{{lang}}.yml").read_text(encoding="utf-8"))["book"]["output-file"]
-    (out / (name + ".pdf")).write_text("pdf")
-""")
-    script.chmod(0o755)
-    return script
-
-
-@pytest.mark.parametrize("tools", [{"xelatex", "rsvg-convert"}, {"rsvg-convert"}])
-def test_render_makes_the_pdf_only_where_latex_is(tmp_path, monkeypatch, capsys, tools):
-    log = tmp_path / "calls.txt"
-    quarto = fake_quarto(tmp_path, log)
-    monkeypatch.setattr(book.shutil, "which",
-                        lambda name: str(quarto) if name == "quarto" else (f"/usr/bin/{name}" if name in tools else None))
-    assert book.render(ROOT, out=tmp_path) == 0
-    calls = log.read_text().splitlines()
-    assert [c.split()[2:4] for c in calls] == [["--profile", "en"], ["--profile", "zh"]]
-    printed = capsys.readouterr().out
-    for lang in book.LANGS:
-        assert (tmp_path / "_book" / lang / "index.html").is_file()
-        pdf = tmp_path / "_book" / lang / f"llmscratch-{lang}.pdf"
-        assert pdf.is_file() == ("xelatex" in tools)
-    if "xelatex" in tools:
-        assert all("--to" not in c for c in calls)
-    else:
-        assert all(c.endswith("--to html") for c in calls)
-        assert "The PDF is left out" in printed and "texlive-xetex" in printed
-
-
 def test_pdf_settings_reach_the_processed_tree(tmp_path):
     pdf = book.book_config()["format"]["pdf"]
     assert pdf["pdf-engine"] == "xelatex" and "CJK" in pdf["CJKmainfont"]
     tree = book.build("zh", ROOT, tmp_path / "zh")
     assert "breaklines" in (tree / pdf["include-in-header"]).read_text()
+
+
+# ---------------------------------------------------------------------------- check rules on small books
+
+
+def pair(en: str, zh: str) -> str:
+    return f"{EN}\n{en}\n:::\n\n{ZH}\n{zh}\n:::\n"
+
+
+def notebook(*cells: tuple[str, str]) -> str:
+    return json.dumps({"cells": [{"cell_type": kind, "metadata": {}, "source": text.splitlines(True),
+                                  **({"outputs": [], "execution_count": None} if kind == "code" else {})}
+                                 for kind, text in cells], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+
+
+def small_book(root: Path, pages: dict[str, str], **config) -> Path:
+    "A book of `pages` (name: text) with an empty glossary; `config` goes into _quarto.yml."
+    (root / "glossary.yml").write_text("[]\n")
+    (root / "_quarto.yml").write_text(yaml.safe_dump({"book": {"chapters": list(pages)}, **config}))
+    for name, text in pages.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    return root
+
+
+@pytest.mark.parametrize("attributes", [".unnumbered", "-", ".unnumbered .unlisted"])
+def test_check_finds_references_to_unnumbered_headings(tmp_path, attributes):
+    small_book(tmp_path, {
+        "index.qmd": pair("# Preface {#sec-preface}\n\nSee @sec-data.", "# 前言 {#sec-preface}\n\n见 @sec-data。"),
+        "data.qmd": pair(f"# Data {{#sec-data {attributes}}}", f"# 数据 {{#sec-data {attributes}}}"),
+    })
+    found = book.check(tmp_path)
+    assert len(found) == 2, found
+    assert found[0].startswith("index.qmd, line 4 (en): @sec-data points to an unnumbered heading (data.qmd, line 2)")
+    assert found[1].startswith("index.qmd, line 10 (zh): @sec-data")
+    assert all("[its title](data.qmd#sec-data)" in f for f in found)
+
+
+def test_check_resolves_references_in_each_language_separately(tmp_path):
+    small_book(tmp_path, {"a.qmd": pair("# A {#sec-a}\n\n## Only here {#sec-en}\n\n@sec-en",
+                                        "# 甲 {#sec-a}\n\n见@sec-en。")})
+    assert book.check(tmp_path) == [
+        "a.qmd, line 12 (zh): cross-reference @sec-en has no target: fix the key or label the "
+        "heading, figure or div {#sec-en}"]
+
+
+def test_check_finds_a_label_defined_twice(tmp_path):
+    small_book(tmp_path, {"a.qmd": pair("# A {#sec-a}\n\n## B {#sec-a}", "# 甲 {#sec-a}")})
+    assert [p.split(":")[0] for p in book.check(tmp_path)] == ["a.qmd, line 4 (en)"]
+
+
+FIGURE_CELL = '#| label: fig-curve\n#| fig-cap: "A curve"\n#| fig-cap-zh: "一条曲线"\nplot()'
+
+
+@pytest.mark.parametrize("cell,en,zh,expected", [
+    (FIGURE_CELL, "@fig-curve shows it.", "@fig-curve 展示了它。", []),
+    (FIGURE_CELL, "A curve.", "@fig-curve 展示了它。",
+     ["c.ipynb cell 1 (en): figure fig-curve is never cited: refer to it with @fig-curve in the en text"]),
+    (FIGURE_CELL.replace('#| fig-cap-zh: "一条曲线"\n', ""), "@fig-curve.", "@fig-curve。",
+     ['c.ipynb cell 1: figure fig-curve has no fig-cap-zh: add #| fig-cap-zh: "..." to the cell']),
+    # citing a figure only in the other language's text, or in a code comment, does not count
+    (FIGURE_CELL + "  # @fig-curve", "See the curve.", "@fig-curve。",
+     ["c.ipynb cell 1 (en): figure fig-curve is never cited"]),
+])
+def test_check_wants_every_figure_cited_and_captioned_in_both_languages(tmp_path, cell, en, zh, expected):
+    small_book(tmp_path, {"c.ipynb": notebook(("markdown", pair("# C {#sec-c}", "# 丙 {#sec-c}")),
+                                              ("code", cell), ("markdown", pair(en, zh)))})
+    found = book.check(tmp_path)
+    assert len(found) == len(expected) and all(f.startswith(e) for e, f in zip(expected, found)), found
+
+
+def test_check_wants_markdown_figures_in_both_languages_with_captions(tmp_path):
+    (tmp_path / "p.png").write_bytes(b"")
+    small_book(tmp_path, {"a.qmd": pair("# A {#sec-a}\n\n![](p.png){#fig-p}\n\n@fig-p and @fig-q\n\n"
+                                        "![A picture](p.png){#fig-q}",
+                                        "# 甲 {#sec-a}\n\n![图](p.png){#fig-p}\n\n@fig-p")})
+    assert book.check(tmp_path) == [
+        "a.qmd, line 8: figure fig-q is only in the en text: put it, with its caption, in the zh div too",
+        "a.qmd, line 4 (en): figure fig-p has an empty caption: write it between the brackets, ![caption](...)"]
+
+
+@pytest.mark.parametrize("lang,text,expected", [
+    ("en", "Appendix @sec-loop adds warmup.", ["Appendix @sec-loop"]),
+    ("en", "as chapter @sec-gpt and Figure [@fig-a] and section @sec-x-y show", ["chapter @sec-gpt", "Figure [@fig-a", "section @sec-x-y"]),
+    ("en", "Appendix -@sec-loop adds warmup; @sec-loop too; see Figures.", []),
+    ("zh", "附录 @sec-loop 加入了预热，见第 @sec-gpt 章与图@fig-a。", ["附录 @sec-loop", "第 @sec-gpt", "图@fig-a"]),
+    ("zh", "@sec-loop 加入了预热。", []),
+])
+def test_doubled_reference_words(lang, text, expected):
+    assert [w for _, w in book.doubled_reference_words(book.prose_text(text), lang)] == expected
+
+
+@pytest.mark.parametrize("lang,text,expected", [
+    ("en", "Appendix A is a primer; appendix D's loop; Chapter 5 and chapter 4's model.",
+     ["Appendix A", "appendix D", "Chapter 5", "chapter 4"]),
+    ("en", "**Exercise 5.1.** Then Solution D.1, see Section 3.2.", ["Exercise 5.1", "Solution D.1", "Section 3.2"]),
+    ("en", "An appendix a reader skips; Appendix Also; the chapters; @sec-loop; 5 chapters.", []),
+    ("en", "Code: `Chapter 5`, a link [here](https://x.org/Chapter 5) and https://x.org/chapter-4.\n"
+           "```python\n# Chapter 5\n```", []),
+    ("zh", "附录 A 是入门；附录D中；第 5 章与第五章；练习 5.1 和练习 D.2；见 3.2 节。",
+     ["附录 A", "附录D", "第 5 章", "第五章", "练习 5.1", "练习 D.2", "3.2 节"]),
+    ("zh", "第 19 步达到峰值；附录 @sec-loop；`第 5 章`；用 5 个例子。", []),
+])
+def test_hand_numbers(lang, text, expected):
+    assert [n for _, n in book.hand_numbers(book.prose_text(text), lang)] == expected
+
+
+def test_check_reports_hand_numbers_with_their_line_and_a_fix(tmp_path):
+    small_book(tmp_path, {"a.qmd": pair("# A {#sec-a}\n\nAs chapter 4 showed.\n\n**Exercise 1.1.** Do it.",
+                                        "# 甲 {#sec-a}\n\n如第 4 章所示。\n\n**练习 1.1** 做。")})
+    assert book.check(tmp_path) == [
+        "a.qmd, line 4 (en): hand-written number 'chapter 4': refer with @sec-..., which Quarto numbers",
+        "a.qmd, line 6 (en): hand-written number 'Exercise 1.1': make it a ::: {#exr-...} div, which Quarto numbers",
+        "a.qmd, line 12 (zh): hand-written number '第 4 章': refer with @sec-..., which Quarto numbers",
+        "a.qmd, line 14 (zh): hand-written number '练习 1.1': make it a ::: {#exr-...} div, which Quarto numbers"]
+
+
+def test_check_reads_captions_and_summaries_of_code_cells_in_their_language(tmp_path):
+    cell = '#| code-fold: true\n#| code-summary: "Solution 1.1"\n#| code-summary-zh: "参考答案"\nx = 1'
+    small_book(tmp_path, {"c.ipynb": notebook(("markdown", pair("# C {#sec-c}", "# 丙 {#sec-c}")), ("code", cell))})
+    assert book.check(tmp_path) == [
+        "c.ipynb cell 1 (en): hand-written number 'Solution 1.1': make it a ::: {#exr-...} div, which Quarto numbers"]
+
+
+BIB = """@comment{written by hand}
+@string{acl = "ACL"}
+@article{vaswani2017,
+  title = {Attention Is All You Need},
+}
+@Book{ raschka:2024 , title = {Build a Large Language Model}}
+"""
+
+
+def test_bib_keys():
+    assert book.bib_keys(BIB) == ["vaswani2017", "raschka:2024"]
+
+
+def test_citations_leave_out_cross_references_emails_and_code():
+    text = "As [@vaswani2017, p. 3] and @raschka:2024. showed (@fig-a, [-@sec-b]); mail a@b.org; `@decorator`."
+    assert book.citations(book.prose_text(text)) == {"vaswani2017", "raschka:2024"}
+
+
+@pytest.mark.parametrize("cite,bib,expected", [
+    ("[@vaswani2017] and @raschka:2024", BIB, []),
+    ("[@vaswani2017] and @radford2019", BIB, [
+        "a.qmd, line 4 (en): citation @radford2019 is not in refs.bib: add the entry, or fix the key",
+        "refs.bib: entry raschka:2024 is never cited in the en text: cite it (@raschka:2024 or [@raschka:2024]) or remove it"]),
+    ("[@vaswani2017]", None, ["_quarto.yml: the bibliography refs.bib does not exist: add it, or remove it from `bibliography:`"]),
+])
+def test_check_wants_citations_and_bibliography_entries_to_match(tmp_path, cite, bib, expected):
+    if bib:
+        (tmp_path / "refs.bib").write_text(bib)
+    small_book(tmp_path, {"a.qmd": pair(f"# A {{#sec-a}}\n\n{cite}", "# 甲 {#sec-a}\n\n[@vaswani2017] 与 @raschka:2024")},
+               bibliography="refs.bib")
+    assert book.check(tmp_path) == expected
+
+
+def test_check_has_no_citations_to_check_without_a_bibliography(tmp_path):
+    small_book(tmp_path, {"a.qmd": pair("# A {#sec-a}\n\n@someone said", "# 甲 {#sec-a}\n\n@someone 说")})
+    assert book.check(tmp_path) == []
+
+
+def test_bibliography_merges_profiles_as_quarto_does(tmp_path):
+    (tmp_path / "_quarto.yml").write_text(yaml.safe_dump({"bibliography": ["a.bib"]}))
+    (tmp_path / "_quarto-en.yml").write_text(yaml.safe_dump({"bibliography": ["b.bib", "a.bib"]}))
+    (tmp_path / "_quarto-zh.yml").write_text(yaml.safe_dump({"bibliography": "zh.bib", "nocite": "@*"}))
+    assert book.bibliography(tmp_path, "en") == ("_quarto.yml and _quarto-en.yml", ["a.bib", "b.bib"], False)
+    assert book.bibliography(tmp_path, "zh") == ("_quarto.yml and _quarto-zh.yml", ["zh.bib"], True)

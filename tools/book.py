@@ -13,11 +13,15 @@ tree per language to ``_proc/<lang>/``:
 - a link to the same page in the other language goes under each page title,
 - the glossary table is written from ``glossary.yml``.
 
-``check`` finds what would break the book without needing Quarto: missing chapters, images or
-cross-reference targets, a passage without both languages, a directive that would leak.
+``check`` finds what would break the book without needing Quarto, in each language's book: missing
+chapters or images, a cross-reference without a target or to an unnumbered heading (Quarto prints
+``?@sec-...``), a figure never cited or without a caption in both languages, a word the reference
+prints again ("Appendix @sec-x"), hand-written chapter and exercise numbers, citations that do not
+match the bibliography, a passage without both languages, a directive that would leak.
 
-``render`` renders both languages with Quarto: the website, and the PDF when XeLaTeX and
-rsvg-convert are installed.
+``render`` renders both languages with Quarto (from PATH, else the virtual environment's, else
+installed there from PyPI): the website, and the PDF when XeLaTeX and rsvg-convert are installed.
+It fails without Quarto, and when Quarto warns or the PDF shows an unresolved reference (``?@``).
 
 Usage: ``python tools/book.py check | build | render``.
 """
@@ -31,8 +35,9 @@ import re
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import yaml
 
@@ -44,11 +49,12 @@ SWITCH_TEXT = {"en": "阅读中文版", "zh": "Read in English"}
 # Files and folders copied into each processed tree besides the chapters.
 SUPPORT = ["_quarto.yml", "_quarto-en.yml", "_quarto-zh.yml", "styles.css", "images", "latex"]
 
-# What the PDF needs besides Quarto, and where to get it.
+# What the PDF needs besides Quarto: why, and the Debian packages that provide it (those the
+# book's PDF was made with; Noto Serif CJK SC is the CJKmainfont of _quarto.yml).
 PDF_TOOLS = {
-    "xelatex": "XeLaTeX with Chinese support (Debian: texlive-xetex texlive-lang-chinese "
-               "texlive-latex-extra texlive-fonts-recommended lmodern fonts-noto-cjk)",
-    "rsvg-convert": "it turns the SVG figures into PDF (Debian: librsvg2-bin)",
+    "xelatex": ("XeLaTeX with Chinese support", "texlive-xetex texlive-lang-chinese texlive-latex-extra "
+                "texlive-fonts-recommended lmodern fonts-noto-cjk"),
+    "rsvg-convert": ("it turns the SVG figures into PDF", "librsvg2-bin"),
 }
 
 # nbdev directives and what they become; None drops the line.
@@ -63,17 +69,49 @@ QUARTO_OPTIONS = {
     "code-summary", "code-overflow", "code-line-numbers", "fig-cap", "fig-alt", "fig-width",
     "fig-height", "fig-align", "fig-subcap", "layout-ncol", "tbl-cap", "lst-label", "lst-cap",
 }
+# Cell options whose text the reader sees: `check` reads them as prose.
+PROSE_OPTIONS = ("fig-cap", "fig-subcap", "fig-alt", "tbl-cap", "lst-cap", "code-summary")
 
 _LANG_OPEN = re.compile(r'^(:{3,})\s*\{\s*\.content-visible\s+when-profile="(\w+)"\s*\}\s*$')
 _DIV_OPEN = re.compile(r"^:{3,}\s*(\{.*\}|[\w-]+.*)$")
 _DIV_CLOSE = re.compile(r"^:{3,}\s*$")
 _CODE_FENCE = re.compile(r"^\s*(```+|~~~+)")
 _DIRECTIVE = re.compile(r"^#\|\s*([\w-]+)\s*:?\s*(.*?)\s*$")
-_XREF = re.compile(r"(?<![\w@\\/])@((?:fig|sec|tbl|eq|lst|exr|sol)-[\w-]*\w)")
-_LABEL_MD = re.compile(r"\{#((?:fig|sec|tbl|eq|lst|exr|sol)-[\w-]+)[\s}]")
+# Quarto's cross-reference prefixes (https://quarto.org/docs/authoring/cross-references.html):
+# `@key` with one of them is a cross-reference, any other `@key` a citation.
+XREF_PREFIXES = ("fig", "tbl", "lst", "eq", "sec", "thm", "lem", "cor", "prp", "cnj", "def", "exm",
+                 "exr", "sol", "rem", "alg", "tip", "nte", "wrn", "imp", "cau")
+_PREFIX = "|".join(XREF_PREFIXES)
+# After an ASCII letter or digit an @ is part of an e-mail address; after a CJK character
+# (见@sec-x) Pandoc still reads a reference.
+_AT = r"(?<![A-Za-z0-9_@\\/.])-?@"
+_XREF = re.compile(_AT + rf"((?:{_PREFIX})-[\w-]*\w)")
+_LABEL_MD = re.compile(rf"\{{#((?:{_PREFIX})-[\w-]*\w)([^}}]*)\}}")
+_MD_FIGURE = re.compile(r"!\[((?:[^\[\]]|\[[^\]]*\])*)\][^{\n]*\{#(fig-[\w-]*\w)")
+_CITE = re.compile(_AT + r"\{?([A-Za-z0-9_][\w:.#$%&+?<>~/-]*)")
+_BIB_ENTRY = re.compile(r"^\s*@(\w+)\s*[{(]\s*([^,\s]+)\s*,", re.M)
+# The words a reference prints itself ("Appendix A", "附录 A", "Figure 3", "图 3"), right before one.
+_DOUBLED = {
+    "en": re.compile(r"\b(?i:appendix|appendices|chapters?|sections?|figures?|fig\.|tables?|"
+                     r"listings?|equations?|eq\.|exercises?|solutions?)\s+\[?@" + rf"(?:{_PREFIX})-[\w-]*\w"),
+    "zh": re.compile(r"(?:附录|第|图|表|小节|章节|代码清单|公式|练习|习题|解答)\s*\[?@"
+                     + rf"(?:{_PREFIX})-[\w-]*\w"),
+}
+# Hand-written numbers: "Chapter 5", "appendix D's", "Exercise 5.1", "附录 A", "第 5 章", "练习 5.1".
+# A number ends where no word character or ".digit" follows, so "Section 3.2" is one match.
+_NUM = r"(?:[A-Z]|\d+)(?:\.\d+)*(?!\w|\.\d)"
+_EXERCISE = re.compile(r"(?i:exercises?|solutions?)|练习|习题|解答|答案")
+_HAND_NUMBER = {
+    "en": re.compile(r"\b(?i:appendix|appendices|chapters?|sections?|exercises?|solutions?|"
+                     r"figures?|tables?)\s+" + _NUM),
+    "zh": re.compile(r"附录\s*[A-Z](?![A-Za-z])|第\s*(?:\d+|[一二三四五六七八九十]+)\s*[章节]"
+                     r"|(?:练习|习题|解答|答案|图|表|小节)\s*(?:[A-Z]|\d+)\.\d+|\d+\.\d+\s*节"),
+}
 _IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)")
 _IMG_TAG = re.compile(r"<img[^>]+src=\"([^\"]+)\"")
 _H1 = re.compile(r"^# .+$", re.M)
+_PAGE = re.compile(r"^\s*\[\s*\d+\s*/\s*\d+\s*\]\s+(\S+)")  # Quarto's "[ 3/9] nbs/03_attention.ipynb"
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
 # ---------------------------------------------------------------------------- sources
@@ -330,11 +368,306 @@ def language_problems(src: str, blocks: list[tuple[str, str]]) -> list[str]:
     return problems
 
 
-def _labels_and_refs(text: str) -> tuple[set[str], set[str]]:
-    labels = set(_LABEL_MD.findall(text))
-    labels |= {m.group(1) for m in re.finditer(r"^#\|\s*label:\s*([\w-]+)", text, re.M)}
-    refs = set(_XREF.findall(re.sub(r"```.*?```", "", text, flags=re.S)))
-    return labels, refs
+def cell_options(source: str) -> dict[str, str]:
+    """The ``#|`` options at the top of a code cell, quoted values unquoted (``"A plot"`` is ``A plot``)."""
+    options = {}
+    for line in source.split("\n"):
+        if not line.startswith("#|"):
+            break
+        if m := _DIRECTIVE.match(line):
+            key, value = m.groups()
+            try:
+                parsed = yaml.safe_load(value) if value else ""
+            except yaml.YAMLError:
+                parsed = value
+            options[key] = parsed if isinstance(parsed, str) else value
+    return options
+
+
+def option_prose(options: dict[str, str], lang: str) -> str:
+    """What a reader of ``lang`` sees of a code cell's options: its captions and summaries."""
+    texts = []
+    for key in PROSE_OPTIONS:
+        value = options.get(f"{key}-zh") if lang == "zh" else None
+        texts.append(value or options.get(key) or "")
+    return "\n".join(t for t in texts if t)
+
+
+def prose_text(markdown: str) -> str:
+    """``markdown`` without what is not prose: code blocks, inline code, URLs, link targets, comments.
+
+    What is removed leaves its line breaks, so a position in the result is on the same line.
+    """
+    lines, fence = [], None
+    for line in markdown.split("\n"):
+        if fence:
+            fence = None if line.strip().startswith(fence) else fence
+            line = ""
+        elif cf := _CODE_FENCE.match(line):
+            fence, line = cf.group(1), ""
+        lines.append(line)
+    text = re.sub(r"<!--.*?-->", lambda m: "\n" * m.group(0).count("\n"), "\n".join(lines), flags=re.S)
+    text = re.sub(r"(`+)(?!`).+?(?<!`)\1(?!`)", " ", text)  # inline code
+    text = re.sub(r"\]\([^)\s]*(?:\s+\"[^\"]*\")?\)", "]", text)  # where a link or an image points
+    return re.sub(r"<?\bhttps?://[^\s>)]+>?", " ", text)
+
+
+def hand_numbers(prose: str, lang: str) -> list[tuple[int, str]]:
+    """Chapter, appendix, section, figure and exercise numbers written by hand in ``prose``.
+
+    Quarto numbers chapters and letters appendices itself, in the order `_quarto.yml` lists
+    them, so a hand-written "Appendix A", "chapter 4's", "第 5 章" or "Exercise 5.1" goes
+    stale as soon as the book is reordered: refer with ``@sec-...``, and write exercises as
+    ``::: {#exr-...}`` divs. Only a capital letter counts as an appendix letter ("appendix a"
+    is English), and ``prose`` should come from `prose_text` (no code, no URLs). Returns each
+    number with its position in ``prose``.
+    """
+    return [(m.start(), m.group(0)) for m in _HAND_NUMBER[lang].finditer(prose)]
+
+
+def doubled_reference_words(prose: str, lang: str) -> list[tuple[int, str]]:
+    """A word in ``prose`` that a cross-reference right after it prints again.
+
+    ``@sec-x`` already reads "Appendix A" (附录 A), ``@fig-x`` "Figure 3" (图 3): "Appendix
+    @sec-x" renders as "Appendix Appendix A". ``Appendix -@sec-x`` (number only) is fine.
+    Returns each word and reference with its position in ``prose``.
+    """
+    return [(m.start(), m.group(0)) for m in _DOUBLED[lang].finditer(prose)]
+
+
+def citations(prose: str) -> set[str]:
+    """The citation keys in ``prose`` (``@key``, ``[@key, p. 3]``, ``[-@key]``), cross-references left out."""
+    keys = {m.group(1).rstrip(":.#$%&-+?<>~/") for m in _CITE.finditer(prose)}
+    return {k for k in keys if not (k.split("-")[0] in XREF_PREFIXES and "-" in k)}
+
+
+def bib_keys(text: str) -> list[str]:
+    """The entry keys of a BibTeX file (``@article{vaswani2017, ...}``), in file order.
+
+    ``@string``, ``@preamble`` and ``@comment`` define no entry. This is all the check needs,
+    so no BibTeX parser is pulled in.
+    """
+    return [key for kind, key in _BIB_ENTRY.findall(text)
+            if kind.lower() not in ("string", "preamble", "comment")]
+
+
+def bibliography(root: Path, lang: str) -> tuple[str, list[str], bool]:
+    """The config that names the ``lang`` book's bibliography, its files, and whether it cites them all.
+
+    Merged as Quarto merges a profile over _quarto.yml: lists are joined, a single value replaces.
+    ``nocite: "@*"`` puts every entry in the bibliography, cited or not.
+    """
+    names, files, cite_all = [], [], False
+    for name in ("_quarto.yml", f"_quarto-{lang}.yml"):
+        path = root / name
+        config = (yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None) or {}
+        value = config.get("bibliography")
+        if value:
+            names.append(name)
+            joined = isinstance(value, list) and isinstance(files, list) and files
+            files = files + [f for f in value if f not in files] if joined else \
+                ([value] if isinstance(value, str) else list(value))
+        cite_all = cite_all or "@*" in str(config.get("nocite", ""))
+    return " and ".join(names), files, cite_all
+
+
+def citation_problems(root: Path, lang: str, cited: dict[str, list[str]]) -> list[str]:
+    """Citations without a bibliography entry, entries never cited, bibliography files missing."""
+    config, files, cite_all = bibliography(root, lang)
+    if not files:
+        return []
+    problems, keys = [], {}
+    for name in files:
+        path = root / name
+        if not path.exists():
+            problems.append(f"{config}: the bibliography {name} does not exist: add it, or remove "
+                            f"it from `bibliography:`")
+            continue
+        for key in bib_keys(path.read_text(encoding="utf-8")):
+            keys.setdefault(key, name)
+    if problems:
+        return problems  # without every file, which citations are missing is unknown
+    for key, wheres in sorted(cited.items()):
+        if key not in keys:
+            problems += [f"{w} ({lang}): citation @{key} is not in {', '.join(files)}: add the entry, "
+                         f"or fix the key" for w in wheres]
+    for key, name in keys.items():
+        if key not in cited and not cite_all:
+            problems.append(f"{name}: entry {key} is never cited in the {lang} text: cite it "
+                            f"(@{key} or [@{key}]) or remove it")
+    return problems
+
+
+def language_parts(text: str, lang: str) -> list[tuple[int, str]]:
+    """The ``lang`` passages of ``text``, each with the 0-based line it starts on; all of ``text``
+    when it has no language divs. What `select_language` keeps, with line numbers."""
+    try:
+        passages, _ = parse_passages(text)
+    except ValueError:  # an unclosed div: language_problems reports it
+        return []
+    if not passages:
+        return [(0, text)]
+    lines = text.split("\n")
+    return [(p.start + 1, "\n".join(lines[p.start + 1:p.end])) for p in passages if p.lang == lang]
+
+
+def _where(src: str, n: int) -> str:
+    return f"{src} cell {n}" if src.endswith(".ipynb") else src
+
+
+def _unnumbered(attributes: str) -> bool:
+    return bool(re.search(r"(?:^|\s)(?:\.unnumbered|-)(?:\s|$)", attributes))
+
+
+@dataclass
+class Target:
+    where: str
+    numbered: bool
+
+
+def _link_advice(where: str, target: Target, key: str) -> str:
+    """How to point at an unnumbered page: a plain link, relative to the page that refers to it."""
+    here, there = (re.split(r",| cell ", w)[0] for w in (where, target.where))
+    link = os.path.relpath(there, os.path.dirname(here) or ".")
+    return f"link to it, e.g. [its title]({link}#{key}), or number that heading"
+
+
+@dataclass
+class LanguageBook:
+    """What `check` gathers from one language's book, and the problems it finds on the way.
+
+    Each language book holds only its own text, so labels, references and citations are
+    collected, and resolved, per language.
+    """
+    lang: str
+    problems: list[str] = field(default_factory=list)
+    targets: dict[str, Target] = field(default_factory=dict)
+    refs: dict[str, list[str]] = field(default_factory=dict)  # key: where it is cited
+    cited: dict[str, list[str]] = field(default_factory=dict)
+    figures: dict[str, str] = field(default_factory=dict)
+
+    def define(self, label: str, where: str, numbered: bool = True):
+        if label in self.targets:
+            self.problems.append(f"{where} ({self.lang}): label {label} is defined again (first in "
+                                 f"{self.targets[label].where}): labels must be unique")
+        self.targets.setdefault(label, Target(where, numbered))
+        if label.startswith("fig-"):
+            self.figures.setdefault(label, where)
+
+    def read(self, prose: str, where: Callable[[int], str]):
+        """Collect the references and citations of ``prose`` and check its wording;
+        ``where(pos)`` names the place of a position in ``prose``."""
+        lang = self.lang
+        for m in _XREF.finditer(prose):
+            if where(m.start()) not in self.refs.setdefault(m.group(1), []):
+                self.refs[m.group(1)].append(where(m.start()))
+        for m in _CITE.finditer(prose):
+            for key in citations(m.group(0)):
+                if where(m.start()) not in self.cited.setdefault(key, []):
+                    self.cited[key].append(where(m.start()))
+        for pos, words in doubled_reference_words(prose, lang):
+            key = words[words.index("@") + 1:]
+            self.problems.append(f"{where(pos)} ({lang}): {words!r} prints the word twice (the "
+                                 f"reference carries it): write @{key} alone")
+        for pos, number in hand_numbers(prose, lang):
+            fix = ("make it a ::: {#exr-...} div, which Quarto numbers" if _EXERCISE.match(number)
+                   else "refer with @sec-..., which Quarto numbers")
+            self.problems.append(f"{where(pos)} ({lang}): hand-written number {number!r}: {fix}")
+
+    def read_markdown(self, text: str, where: Callable[[int], str], path: Path, avoid: list):
+        """Labels, figure captions, images and glossary terms of a passage, then `read` its prose."""
+        prose, lang = prose_text(text), self.lang
+        for m in _LABEL_MD.finditer(prose):
+            self.define(m.group(1), where(m.start()), not _unnumbered(m.group(2)))
+        for m in _MD_FIGURE.finditer(prose):
+            if not m.group(1).strip():
+                self.problems.append(f"{where(m.start())} ({lang}): figure {m.group(2)} has an empty "
+                                     f"caption: write it between the brackets, ![caption](...)")
+        for target in _IMAGE.findall(text) + _IMG_TAG.findall(text):
+            if not re.match(r"^(https?:|data:|attachment:)", target) and \
+                    not (path.parent / target.split("#")[0]).exists():
+                self.problems.append(f"{where(0)} ({lang}): image {target} does not exist: add it or fix the path")
+        if lang == "zh":
+            for word, term in avoid:
+                if word in prose:
+                    self.problems.append(f"{where(prose.index(word))}: the Chinese text uses "
+                                         f"{word!r}; the glossary term is {term!r}")
+        self.read(prose, where)
+
+    def resolve(self) -> list[str]:
+        """Everything gathered, checked: references without a (numbered) target, figures never cited."""
+        problems, lang = self.problems, self.lang
+        for key, wheres in self.refs.items():
+            target = self.targets.get(key)
+            for where in wheres:
+                if not target:
+                    problems.append(f"{where} ({lang}): cross-reference @{key} has no target: fix "
+                                    f"the key or label the heading, figure or div {{#{key}}}")
+                elif not target.numbered:
+                    problems.append(f"{where} ({lang}): @{key} points to an unnumbered heading "
+                                    f"({target.where}), which Quarto cannot resolve (it prints "
+                                    f"?@{key}): " + _link_advice(where, target, key))
+        for label, where in self.figures.items():
+            if label not in self.refs:
+                problems.append(f"{where} ({lang}): figure {label} is never cited: refer to it "
+                                f"with @{label} in the {lang} text")
+        return problems
+
+
+def _lines_from(where: str, first: int, text: str) -> Callable[[int], str]:
+    """Names the line of a position in ``text``, which starts on line ``first`` of ``where``."""
+    return lambda pos: f"{where}, line {first + text.count(chr(10), 0, pos)}"
+
+
+def language_book_problems(root: Path, sources: list[str], lang: str) -> list[str]:
+    """The problems of one language's book: its references, figures, citations and wording."""
+    book = LanguageBook(lang)
+    avoid = [(w, e["zh"]) for e in glossary_entries(root) for w in e.get("avoid_zh", [])]
+    for src in sources:
+        for n, (kind, text) in enumerate(read_source(root / src)):
+            where = _where(src, n)
+            if kind == "code":
+                options = cell_options(text)
+                if label := options.get("label"):
+                    book.define(label, where)
+                book.read(option_prose(options, lang), lambda pos, where=where: where)
+            elif kind == "markdown":
+                front, body = split_front_matter(text)
+                for first, part in language_parts(body, lang):
+                    place = _lines_from(where, first + front.count("\n") + 1, prose_text(part))
+                    book.read_markdown(part, place, root / src, avoid)
+    return book.resolve() + citation_problems(root, lang, book.cited)
+
+
+def figure_problems(root: Path, sources: list[str]) -> list[str]:
+    """Figures without a caption in both languages: a code cell's ``fig-cap`` and ``fig-cap-zh``,
+    or a markdown figure in the en div and in the zh div."""
+    problems, markdown = [], {lang: {} for lang in LANGS}
+    for src in sources:
+        for n, (kind, text) in enumerate(read_source(root / src)):
+            where = _where(src, n)
+            if kind == "code":
+                options = cell_options(text)
+                if options.get("label", "").startswith("fig-"):
+                    for key in ("fig-cap", "fig-cap-zh"):
+                        if not options.get(key):
+                            problems.append(f"{where}: figure {options['label']} has no {key}: add "
+                                            f'#| {key}: "..." to the cell')
+            elif kind == "markdown":
+                front, body = split_front_matter(text)
+                for lang in LANGS:
+                    for first, part in language_parts(body, lang):
+                        prose = prose_text(part)
+                        place = _lines_from(where, first + front.count("\n") + 1, prose)
+                        for m in _LABEL_MD.finditer(prose):
+                            if m.group(1).startswith("fig-"):
+                                markdown[lang].setdefault(m.group(1), place(m.start()))
+    for lang in LANGS:
+        for label, where in markdown[lang].items():
+            if label not in markdown[OTHER[lang]]:
+                problems.append(f"{where}: figure {label} is only in the {lang} text: put it, with "
+                                f"its caption, in the {OTHER[lang]} div too")
+    return problems
 
 
 def check(root: Path = ROOT) -> list[str]:
@@ -345,89 +678,165 @@ def check(root: Path = ROOT) -> list[str]:
         if not (root / src).exists():
             problems.append(f"_quarto.yml lists {src}, which does not exist")
     sources = [s for s in sources if (root / s).exists()]
-    avoid = [(w, e["zh"]) for e in glossary_entries(root) for w in e.get("avoid_zh", [])]
     for e in glossary_entries(root):
         missing = {"en", "zh", "def_en", "def_zh"} - e.keys()
         if missing:
             problems.append(f"glossary.yml: entry {e.get('en', e)!r} lacks {sorted(missing)}")
+    for src in sources:
+        blocks = read_source(root / src)
+        problems += language_problems(src, blocks)
+        for n, (kind, text) in enumerate(blocks):
+            if kind == "code":
+                try:
+                    process_code(text, "zh")
+                except ValueError as e:
+                    problems.append(f"{_where(src, n)}: {e}")
+    problems += figure_problems(root, sources)
     for lang in LANGS:
-        labels, refs = set(), {}
-        for src in sources:
-            path = root / src
-            blocks = read_source(path)
-            if lang == "en":
-                problems += language_problems(src, blocks)
-            for kind, text in blocks:
-                if kind == "code":
-                    try:
-                        process_code(text, lang)
-                    except ValueError as e:
-                        problems.append(f"{src}: {e}")
-                    labels |= _labels_and_refs(text)[0]
-                    continue
-                if kind != "markdown":
-                    continue
-                mine = select_language(text, lang)
-                lab, ref = _labels_and_refs(mine)
-                labels |= lab
-                for r in ref:
-                    refs.setdefault(r, src)
-                for target in _IMAGE.findall(mine) + _IMG_TAG.findall(mine):
-                    if re.match(r"^(https?:|data:|attachment:)", target):
-                        continue
-                    if not (path.parent / target.split("#")[0]).exists():
-                        problems.append(f"{src} ({lang}): image {target} does not exist")
-                if lang == "zh":
-                    for word, term in avoid:
-                        if word in mine:
-                            problems.append(f"{src}: the Chinese text uses {word!r}; "
-                                            f"the glossary term is {term!r}")
-        for r, src in sorted(refs.items()):
-            if r not in labels:
-                problems.append(f"{src} ({lang}): cross-reference @{r} has no target")
+        problems += language_book_problems(root, sources, lang)
     for fmt, options in (book_config(root).get("format") or {}).items():
         included = (options or {}).get("include-in-header") or []
         for inc in [included] if isinstance(included, str) else included:
             if isinstance(inc, str) and not ((root / inc).exists() and Path(inc).parts[0] in SUPPORT):
                 problems.append(f"_quarto.yml: {fmt} includes {inc}, which is missing or not in SUPPORT")
-    return problems
+    return list(dict.fromkeys(problems))  # a problem both languages share, once
 
 
 # ---------------------------------------------------------------------------- render
 
 
 def pdf_missing() -> list[str]:
-    """What this machine lacks to render the PDF, one line per tool; empty when it has all."""
-    return [f"{tool}: {why}" for tool, why in PDF_TOOLS.items() if not shutil.which(tool)]
+    """The tools the PDF needs that this machine lacks; empty when it has them all."""
+    return [tool for tool in PDF_TOOLS if not shutil.which(tool)]
 
 
-def render(root: Path = ROOT, out: Path | None = None) -> int:
+def pdf_install_command(tools: list[str]) -> str:
+    """The one command that installs ``tools``: the Debian packages the book's PDF was made with."""
+    return "sudo apt-get install " + " ".join(PDF_TOOLS[tool][1] for tool in tools)
+
+
+def run_streaming(cmd: list) -> tuple[int, list[str]]:
+    """Run ``cmd``, passing its output (stdout and stderr, in their order) on as it comes.
+
+    Returns the exit status and the output's lines, colour codes removed, for `quarto_warnings`.
+    """
+    proc = subprocess.Popen([str(c) for c in cmd], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, encoding="utf-8", errors="replace")
+    lines = []
+    for line in proc.stdout:
+        sys.stdout.write(line)
+        sys.stdout.flush()
+        lines.append(_ANSI.sub("", line.rstrip("\n")))
+    return proc.wait(), lines
+
+
+def quarto_warnings(lines: list[str]) -> list[str]:
+    """Quarto's ``WARNING`` lines, each named by the page it was rendering.
+
+    Quarto announces each page (``[ 3/9] nbs/03_attention.ipynb``) before that page's messages,
+    such as ``WARNING (...) Unable to resolve crossref @sec-x``.
+    """
+    page, found = "(before the first page)", []
+    for line in lines:
+        if m := _PAGE.match(line):
+            page = m.group(1)
+        elif "WARNING" in line:
+            found.append(f"{page}: {line.strip()}")
+    return found
+
+
+def pdf_text(pdf: Path) -> tuple[list[str] | None, str]:
+    """The text of each page of ``pdf``, read with pdftotext (poppler-utils) or else pypdf, and
+    which one read it; None and why when neither can."""
+    why = "neither pdftotext (Debian: poppler-utils) nor the Python package pypdf is installed"
+    if exe := shutil.which("pdftotext"):
+        done = subprocess.run([exe, "-enc", "UTF-8", str(pdf), "-"], capture_output=True,
+                              text=True, encoding="utf-8", errors="replace")
+        if done.returncode == 0:
+            return done.stdout.split("\f"), "pdftotext"
+        why = f"pdftotext failed: {done.stderr.strip()[:200]}"
+    try:
+        import pypdf
+    except ImportError:
+        return None, why
+    try:
+        return [page.extract_text() or "" for page in pypdf.PdfReader(str(pdf)).pages], "pypdf"
+    except Exception as e:  # an unreadable PDF is reported with the rest, not raised
+        return None, f"pypdf could not read it: {e}"
+
+
+def unresolved_references(pages: list[str]) -> list[str]:
+    """``?@key`` (Quarto) and ``??`` (LaTeX) in a PDF's text, which is what each prints for a
+    reference it could not resolve; one "page N: ..." line each."""
+    found = []
+    for n, text in enumerate(pages, 1):
+        for m in re.finditer(r"\?@[\w:.-]*\w|\?\?", text):
+            context = " ".join(text[max(0, m.start() - 30):m.end() + 30].split())
+            found.append(f"page {n}: {m.group(0)} in {context!r}")
+    return found
+
+
+def find_quarto(venv: Path) -> tuple[str | None, str]:
+    """Quarto: the one on PATH, else the virtual environment's, else PyPI's ``quarto-cli``
+    installed into ``venv``. Returns its path, or None and why it could not be had."""
+    if found := shutil.which("quarto"):
+        return found, ""
+    local, python = venv / "bin" / "quarto", venv / "bin" / "python"
+    if os.access(local, os.X_OK):
+        return str(local), ""
+    if not python.exists():
+        return None, f"it is not on PATH, and there is no virtual environment {venv} to install it into"
+    print(f"Quarto is not on PATH: installing it into {venv} with `{python} -m pip install quarto-cli`",
+          flush=True)
+    code, _ = run_streaming([python, "-m", "pip", "install", "--disable-pip-version-check", "quarto-cli"])
+    if code == 0 and os.access(local, os.X_OK):
+        return str(local), ""
+    if code:
+        return None, (f"it is not on PATH, and `pip install quarto-cli` failed (exit {code}): the "
+                      f"package's build downloads Quarto from GitHub, which needs internet")
+    return None, f"`pip install quarto-cli` installed no {local}"
+
+
+def no_quarto_message(why: str, venv: Path) -> str:
+    return (f"\nThe book was NOT rendered: Quarto is missing ({why}).\n"
+            "Done: the package is exported, the book is checked, and the processed sources are in\n"
+            "_proc/en and _proc/zh. To render the book, on a machine with internet run\n"
+            f"    {venv}/bin/python -m pip install quarto-cli\n"
+            "(or install Quarto from https://quarto.org/docs/get-started/ onto PATH), then `make book`.")
+
+
+def render(root: Path = ROOT, out: Path | None = None, venv: Path | None = None) -> int:
     """Build both trees and render each with Quarto into `out`/_book/<lang> (`out` defaults to `root`).
 
-    Every format of a profile is rendered in one call, since a render of one format clears the
-    output of the others; without the PDF tools, the call is limited to HTML.
+    Quarto is found or installed by `find_quarto` (in ``venv``, default `root`/.venv). Every format
+    of a profile is rendered in one call, since a render of one format clears the output of the
+    others; without the PDF tools, the call is limited to HTML. Fails (returns 1) without Quarto,
+    when Quarto fails or warns, and when the PDF shows unresolved references.
     """
-    out = out or root
-    quarto = shutil.which("quarto")
+    out, venv = out or root, venv or root / ".venv"
     for lang in LANGS:
         tree = build(lang, root, out / "_proc" / lang)
         print(f"wrote {tree}")
+    quarto, why = find_quarto(venv)
     if not quarto:
-        print("\nQuarto was not found on PATH, so the book was not rendered.\n"
-              "Everything else is done: the package is exported, the book is checked, and the\n"
-              "processed sources are in _proc/en and _proc/zh. Install Quarto\n"
-              "(https://quarto.org/docs/get-started/, or `pip install quarto-cli` with internet)\n"
-              "and run `make book` again to get _book/en and _book/zh.")
-        return 0
+        print(no_quarto_message(why, venv))
+        return 1
     missing = pdf_missing()
     if missing:
-        print("\nThe PDF is left out (the HTML is rendered); this machine lacks\n  " + "\n  ".join(missing))
+        print("\nThe PDF is left out (the website is rendered): this machine lacks\n  "
+              + "\n  ".join(f"{tool}: {PDF_TOOLS[tool][0]}" for tool in missing)
+              + f"\nInstall what is missing with\n    {pdf_install_command(missing)}\n"
+              "and run `make book` again.", flush=True)
+    problems, unchecked = [], []
     for lang in LANGS:
         tree = out / "_proc" / lang
         cmd = [quarto, "render", str(tree), "--profile", lang] + (["--to", "html"] if missing else [])
         print("$", " ".join(cmd), flush=True)
-        if subprocess.call(cmd) != 0:
+        code, lines = run_streaming(cmd)
+        if code != 0:
+            print(f"\nquarto render failed for the {lang} book (exit {code}): see its messages above")
             return 1
+        problems += [f"{lang}: {w}" for w in quarto_warnings(lines)]
         rendered, final = tree / "_book" / lang, out / "_book" / lang
         if final.exists():
             shutil.rmtree(final)
@@ -435,15 +844,32 @@ def render(root: Path = ROOT, out: Path | None = None) -> int:
         shutil.move(str(rendered), str(final))
         pdf = final / f"llmscratch-{lang}.pdf"
         print(f"rendered {final}/index.html" + ("" if missing else f" and {pdf}"))
-        if not missing and not pdf.exists():
+        if missing:
+            continue
+        if not pdf.exists():
             print(f"expected {pdf}: check `book: output-file` in _quarto-{lang}.yml")
             return 1
+        pages, how = pdf_text(pdf)
+        if pages is None:
+            unchecked.append(f"The text of {pdf} was not checked for unresolved references: {how}.")
+        else:
+            problems += [f"{lang}: {pdf.name} {u}" for u in unresolved_references(pages)]
+    for line in unchecked:
+        print(line)
+    if problems:
+        print(f"\nThe book was rendered, but {len(problems)} thing(s) in it are broken; fix them and "
+              "run `make book` again:\n  " + "\n  ".join(problems))
+        return 1
+    print("\nThe book is in _book/en and _book/zh" + (" (website only: the PDF was not made, see above)."
+                                                        if missing else ", website and PDF."))
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("command", choices=["check", "build", "render"])
+    ap.add_argument("--venv", type=Path, default=ROOT / ".venv",
+                    help="the virtual environment to find Quarto in, or install it into (render)")
     args = ap.parse_args(argv)
     if args.command == "check":
         problems = check()
@@ -455,7 +881,7 @@ def main(argv: list[str] | None = None) -> int:
         for lang in LANGS:
             print(f"wrote {build(lang).relative_to(ROOT)}")
         return 0
-    return render()
+    return render(venv=args.venv)
 
 
 if __name__ == "__main__":
