@@ -105,8 +105,8 @@ def test_a_full_disk_keeps_the_previous_checkpoint(tmp_path):
 @pytest.fixture
 def saved(tmp_path):
     torch.manual_seed(0)
-    save_checkpoint(tmp_path / "ck", GPTModel(GPTConfig(**TINY)), None, {"step": 1})
-    return tmp_path / "ck"
+    save_checkpoint(tmp_path / "ck", GPTModel(GPTConfig(**TINY | {"vocab_size": 50257})), None, {"step": 1})
+    return tmp_path / "ck"  # GPT-2's vocabulary: the command reads prompts with its tokenizer
 
 
 @pytest.mark.parametrize("damage", ["truncate", "empty"])
