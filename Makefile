@@ -70,7 +70,7 @@ test-slow:
 	$(MAKE) test LLMSCRATCH_TEST_FLAGS="slow $(LLMSCRATCH_TEST_FLAGS)"
 
 outputs: export
-	cd nbs && ../$(BIN)/nbdev-test --save --n_workers 1 --flags "$(LLMSCRATCH_TEST_FLAGS)" && ../$(BIN)/nbdev-clean
+	cd nbs && ../$(BIN)/nbdev-test --save --n-workers 1 --flags "$(LLMSCRATCH_TEST_FLAGS)" && ../$(BIN)/nbdev-clean
 
 # The reference package declares TensorFlow as a dependency; its torch models need none of it.
 bench: install

@@ -185,11 +185,12 @@ def test_printing_cells_have_stored_outputs():
             continue
         for n, cell in enumerate(json.loads((ROOT / src).read_text(encoding="utf-8"))["cells"]):
             text = "".join(cell["source"])
-            # eval: false cells never run, and gpu cells only where CUDA is; slow cells are stored
-            # by `make outputs LLMSCRATCH_TEST_FLAGS=slow`
-            if cell["cell_type"] != "code" or re.search(r"^#\|\s*(eval:\s*false|gpu)", text, re.M):
+            # eval: false cells never run, gpu cells only where CUDA is, and exported cells define code;
+            # slow cells are stored too, by `make outputs LLMSCRATCH_TEST_FLAGS=slow`
+            if cell["cell_type"] != "code" or re.search(r"^#\|\s*(eval:\s*false|gpu|export)", text, re.M):
                 continue
-            if re.search(r"^(print\(|plt\.show\(\))", text, re.M) and not cell.get("outputs"):
+            # a cell that prints or draws anywhere, in a loop or a slow cell too, shows its output
+            if re.search(r"^\s*(print\(|plt\.show\(\)|\w+\.print\()", text, re.M) and not cell.get("outputs"):
                 missing.append(f"{src} cell {n}: {text.splitlines()[-1][:60]!r}")
     assert not missing, "run `make outputs` (or nbdev-test --save) for:\n" + "\n".join(missing)
 

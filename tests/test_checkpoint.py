@@ -28,8 +28,8 @@ KILLER = textwrap.dedent("""
     optimizer = torch.optim.AdamW(model.parameters())
     model(torch.zeros(1, 4, dtype=torch.long)).sum().backward()
     optimizer.step()
-    CALLS = {{"rename", "replace", "fsync", "mkdir", "rmdir", "unlink", "chmod", "open", "write",
-              "close", "serialize_file", "rmtree", "mkstemp"}}
+    # every call that creates, fills, flushes, renames or deletes a file or folder
+    CALLS = {{"rename", "replace", "fsync", "mkdir", "rmdir", "unlink", "chmod", "open", "serialize_file"}}
     count = 0
     def hook(frame, event, arg):
         global count

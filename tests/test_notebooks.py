@@ -10,7 +10,7 @@ import pytest
 from nbdev.config import get_config
 from nbdev.test import test_nb as run_notebook
 
-from conftest import FLAGS, flag_skip_reason
+from conftest import flag_skip_reason
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "nbs").glob("*.ipynb"))

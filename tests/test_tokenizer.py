@@ -194,3 +194,18 @@ def test_gpt2_encoding_seeds_tiktoken_cache(tmp_path, monkeypatch):
     enc = gpt2_encoding()
     assert enc.encode("Hello world") == [15496, 995]
     assert len(list(tmp_path.iterdir())) == 2
+
+
+@pytest.mark.parametrize("edit,message", [
+    (lambda s: s.pop("merges"), "is a tokenizer file without merges"),
+    (lambda s: s["merges"].__setitem__(0, [99999, 1, 300]), "merge 0 joins ids 99999 and 1, but no earlier entry defines 99999"),
+    (lambda s: s["merges"].__setitem__(0, [1, 2]), "the merges or byte ids are malformed"),
+])
+def test_load_of_a_wellformed_file_with_wrong_contents_says_what_is_wrong(tmp_path, edit, message):
+    path = tmp_path / "tok.json"
+    BPETokenizer.train("hello world, hello there " * 20, 270).save(path)
+    state = json.loads(path.read_text())
+    edit(state)
+    path.write_text(json.dumps(state))
+    with pytest.raises(ValueError, match=message):
+        BPETokenizer.load(path)
