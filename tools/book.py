@@ -47,7 +47,7 @@ OTHER = {"en": "zh", "zh": "en"}
 SWITCH_TEXT = {"en": "阅读中文版", "zh": "Read in English"}
 
 # Files and folders copied into each processed tree besides the chapters.
-SUPPORT = ["_quarto.yml", "_quarto-en.yml", "_quarto-zh.yml", "styles.css", "images", "latex"]
+SUPPORT = ["_quarto.yml", "_quarto-en.yml", "_quarto-zh.yml", "styles.css", "images", "latex", "references.bib"]
 
 # What the PDF needs besides Quarto: why, and the Debian packages that provide it (those the
 # book's PDF was made with; Noto Serif CJK SC is the CJKmainfont of _quarto.yml).
