@@ -29,7 +29,8 @@ from .files import atomic_write, usual_mode
 CHECKPOINT_FORMAT = "llmscratch-checkpoint"
 LATEST = "LATEST"  # the file in a checkpoint folder that names its newest complete checkpoint
 # architecture tag -> (model class, config class) as "module:name", imported when a checkpoint needs it
-ARCHITECTURES = {"gpt": ("llmscratch.gpt:GPTModel", "llmscratch.gpt:GPTConfig")}
+ARCHITECTURES = {"gpt": ("llmscratch.gpt:GPTModel", "llmscratch.gpt:GPTConfig"),
+                 "llama": ("llmscratch.llama:LlamaModel", "llmscratch.llama:LlamaConfig")}
 
 
 def _classes(tag: str) -> tuple[type, type]:

