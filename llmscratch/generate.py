@@ -116,7 +116,7 @@ def generate(model, idx, max_new_tokens: int, temperature: float = 0.0, top_k: i
     out = idx.to(next(model.parameters()).device)
     return torch.cat([out, torch.stack(new, dim=1)], dim=1) if new else out
 
-# %% ../nbs/06_llama.ipynb #f30fef23
+# %% ../nbs/06_llama.ipynb #fd863474
 def chat_stream(model, tokenizer, template, messages, max_new_tokens: int = 256, temperature: float = 0.0,
                 top_k: int | None = None, top_p: float | None = None,
                 generator: torch.Generator | None = None) -> Iterator[str]:

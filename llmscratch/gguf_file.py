@@ -9,7 +9,7 @@ __all__ = ['GGUF_FILES', 'find_gguf', 'gguf_reader', 'gguf_metadata', 'gguf_tens
 # Written in chapter 6 (nbs/06_llama.ipynb).
 # This notebook creates the module and its docstring (see nbs/modules/README.md).
 
-# %% ../nbs/06_llama.ipynb #3b9c5652
+# %% ../nbs/06_llama.ipynb #43030bfc
 import hashlib
 import importlib.util
 from pathlib import Path
@@ -51,7 +51,7 @@ def find_gguf(name_or_path) -> Path:
         raise ValueError(f"{name_or_path!r} is neither a .gguf file nor a known name ({', '.join(GGUF_FILES)})")
     return path
 
-# %% ../nbs/06_llama.ipynb #87e1c0ac
+# %% ../nbs/06_llama.ipynb #60da6007
 import functools
 
 

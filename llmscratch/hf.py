@@ -127,7 +127,7 @@ def load_safetensors(path: Path) -> dict[str, torch.Tensor]:
         raise ValueError(f"{path} is not a readable safetensors file ({e}); it may be truncated: "
                          "delete it and download or copy it again") from None
 
-# %% ../nbs/06_llama.ipynb #a9406bd5
+# %% ../nbs/06_llama.ipynb #a6386974
 _LLAMA_UNSUPPORTED = [  # (config.json key, the value LlamaModel can hold)
     ("hidden_act", "silu"), ("attention_bias", False), ("mlp_bias", False), ("rope_scaling", None),
     ("pretraining_tp", 1),
@@ -194,7 +194,7 @@ def load_llama_weights(model, state: dict[str, torch.Tensor], source: str = "the
                                  f"belong to this config.json?")
             params[ours].copy_(w)
 
-# %% ../nbs/06_llama.ipynb #d92af542
+# %% ../nbs/06_llama.ipynb #4dd72d3b
 from .files import sha256_file
 
 SMOLLM2_HUB_IDS = ("HuggingFaceTB/SmolLM2-135M", "HuggingFaceTB/SmolLM2-135M-Instruct",

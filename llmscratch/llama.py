@@ -9,7 +9,7 @@ __all__ = ['LLAMA_PRESETS', 'LLAMA_PRESET_ALIASES', 'LlamaConfig', 'RMSNorm', 'R
 # Written in chapter 6 (nbs/06_llama.ipynb).
 # This notebook creates the module and its docstring (see nbs/modules/README.md).
 
-# %% ../nbs/06_llama.ipynb #023627f8
+# %% ../nbs/06_llama.ipynb #3eb7ca88
 import json
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -22,7 +22,7 @@ from .attention import KVCache, MultiHeadAttention
 from .gpt import OutputHead, TransformerBlock
 from fastcore.basics import patch
 
-# %% ../nbs/06_llama.ipynb #687dc918
+# %% ../nbs/06_llama.ipynb #11e6cb44
 LLAMA_PRESETS = {
     # SmolLM2 (Hugging Face, 2024, Apache-2.0): the published sizes' hyperparameters
     "smollm2-135m": dict(vocab_size=49152, context_length=8192, emb_dim=576, n_layers=30, n_heads=9,
@@ -71,7 +71,7 @@ class LlamaConfig:
             raise ValueError(f"unknown preset {name!r}; choose from {', '.join(LLAMA_PRESETS)}")
         return cls(**{**LLAMA_PRESETS[key], **overrides})
 
-# %% ../nbs/06_llama.ipynb #6233eb59
+# %% ../nbs/06_llama.ipynb #92ca183d
 class RMSNorm(nn.Module):
     """Root-mean-square normalization over the last axis: `x / rms(x) * weight`. Shape-preserving.
 
@@ -89,7 +89,7 @@ class RMSNorm(nn.Module):
         x32 = x32 * torch.rsqrt(x32.pow(2).mean(dim=-1, keepdim=True) + self.eps)
         return self.weight * x32.to(x.dtype)
 
-# %% ../nbs/06_llama.ipynb #a28d0bc2
+# %% ../nbs/06_llama.ipynb #3d01000d
 class RotaryEmbedding(nn.Module):
     """Rotary position embedding: turns each pair of dimensions of a query or key by an angle
     proportional to its position.
@@ -115,7 +115,7 @@ class RotaryEmbedding(nn.Module):
         # (a, b) -> (a cos - b sin, b cos + a sin) for every pair (a, b) = (x[i], x[i + d/2])
         return x * cos + torch.cat([-second, first], dim=-1) * sin
 
-# %% ../nbs/06_llama.ipynb #eb049017
+# %% ../nbs/06_llama.ipynb #20270dcb
 class SwiGLU(nn.Module):
     """Gated feed-forward network: `down(silu(gate(x)) * up(x))`, `emb_dim -> hidden_dim -> emb_dim`.
 
@@ -132,7 +132,7 @@ class SwiGLU(nn.Module):
         gate, up = self.gate_up(x).chunk(2, dim=-1)
         return self.down(F.silu(gate) * up)
 
-# %% ../nbs/06_llama.ipynb #93659e3a
+# %% ../nbs/06_llama.ipynb #2b927d8a
 class GroupedQueryAttention(MultiHeadAttention):
     """Causal attention with `n_heads` query heads and `n_kv_heads` key/value heads, with rotary
     positions; `(batch, tokens, emb_dim) -> (batch, tokens, emb_dim)`.
@@ -182,7 +182,7 @@ class GroupedQueryAttention(MultiHeadAttention):
         return super().attend(q, k.repeat_interleave(group, 1), v.repeat_interleave(group, 1), past,
                               return_weights)
 
-# %% ../nbs/06_llama.ipynb #bc906bc8
+# %% ../nbs/06_llama.ipynb #129afae6
 class GrowingKVCache(KVCache):
     """Chapter 3's `KVCache`, allocated as it fills (doubling, at least 256 positions) instead of
     at its full capacity up front: SmolLM2's 8192 positions would cost 377 MB per sequence."""
@@ -201,7 +201,7 @@ class GrowingKVCache(KVCache):
             self.keys, self.values = keys, values
         return super().update(k, v)
 
-# %% ../nbs/06_llama.ipynb #674974fc
+# %% ../nbs/06_llama.ipynb #86e19129
 class LlamaBlock(TransformerBlock):
     """Chapter 4's pre-norm block with Llama's parts: x + attention(norm(x)), then
     x + feed_forward(norm(x)), with RMSNorm, grouped-query attention and SwiGLU. Shape-preserving."""
@@ -214,7 +214,7 @@ class LlamaBlock(TransformerBlock):
         self.ff = SwiGLU(cfg.emb_dim, cfg.hidden_dim)
         self.drop = nn.Dropout(cfg.drop_rate)
 
-# %% ../nbs/06_llama.ipynb #39514d05
+# %% ../nbs/06_llama.ipynb #b9897778
 class LlamaModel(nn.Module):
     """A Llama-style decoder: `forward(idx)` maps token ids `(batch, tokens)` to logits `(batch, tokens, vocab)`.
 
@@ -260,7 +260,7 @@ class LlamaModel(nn.Module):
         h = self.features(idx, cache)
         return self.out_head(h[:, -1:] if last_only else h)
 
-# %% ../nbs/06_llama.ipynb #71cd4aa4
+# %% ../nbs/06_llama.ipynb #4b97b263
 @patch(cls_method=True)
 def from_pretrained(cls: LlamaModel, name_or_dir: str, progress: bool = True) -> LlamaModel:
     """A Llama-architecture model with published weights, in eval mode.
@@ -282,7 +282,7 @@ def from_pretrained(cls: LlamaModel, name_or_dir: str, progress: bool = True) ->
     load_llama_weights(model, {k: v.float() for k, v in state.items()}, str(folder))
     return model.eval()
 
-# %% ../nbs/06_llama.ipynb #283b9ccd
+# %% ../nbs/06_llama.ipynb #7693fdd8
 _GGUF_NAMES = {"token_embd": "embed_tokens", "output_norm": "norm", "output": "lm_head",
                "attn_norm": "input_layernorm", "ffn_norm": "post_attention_layernorm",
                "attn_q": "self_attn.q_proj", "attn_k": "self_attn.k_proj", "attn_v": "self_attn.v_proj",
@@ -347,7 +347,7 @@ def from_gguf(cls: LlamaModel, name_or_path: str = "smollm2-135m-instruct") -> L
     load_llama_weights(model, state, str(path))
     return model.eval()
 
-# %% ../nbs/06_llama.ipynb #275e9d21
+# %% ../nbs/06_llama.ipynb #e6eb1b18
 def load_pretrained(name: str, progress: bool = True):
     """`(model, tokenizer, chat_template)` for a published model, in eval mode; the template is
     None for a model without a chat format.

@@ -301,7 +301,7 @@ def gpt2_encoding():
                 os.replace(tmp, dest)
     return tiktoken.get_encoding("gpt2")
 
-# %% ../nbs/06_llama.ipynb #d7f2c2e5
+# %% ../nbs/06_llama.ipynb #123f786e
 # SmolLM2's pre-tokenizer: every digit is a chunk of its own, then GPT-2's rule on the rest. In one
 # pattern: `\p{N}` alone, and a whitespace run ends before a digit as it would at the end of a text.
 SMOLLM_PATTERN = r"""'(?:[sdmt]|ll|ve|re)| ?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+|\s+(?![^\s\p{N}])|\s+"""
@@ -393,7 +393,7 @@ def from_hf(cls: BPETokenizer, folder) -> BPETokenizer:
     merges = [m.split(" ") if isinstance(m, str) else m for m in model["merges"]]
     return _from_strings(cls, model["vocab"], merges, specials, pattern)
 
-# %% ../nbs/06_llama.ipynb #df797138
+# %% ../nbs/06_llama.ipynb #8d5a7c4d
 from dataclasses import dataclass
 
 SMOLLM_SYSTEM = "You are a helpful AI assistant named SmolLM, trained by Hugging Face"
