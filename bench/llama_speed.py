@@ -11,8 +11,8 @@ Workloads, on CPU:
 - training step: forward, cross-entropy, backward and AdamW, batch 2 x 128 tokens.
 
 Times are medians of 2 x `--steps` calls, timed in mirrored blocks (A B, then B A). Peak memory is
-the peak resident set of a fresh process that loads one model and runs one workload (`--peak`).
-The last lines compare decoding with its memory-bandwidth bound: each cached step reads every
+the peak resident set of a fresh process that holds one model, while it runs the workload (Linux
+only; `--no-peak` skips it). The last lines compare decoding with its memory-bandwidth bound: each cached step reads every
 weight once, so tokens/s cannot exceed (read bandwidth) / (bytes of weights); the bandwidth is
 measured here by summing a 1 GiB tensor.
 
@@ -63,9 +63,13 @@ def to_transformers(ours: LlamaModel) -> LlamaForCausalLM:
     return hf
 
 
-def models() -> dict:
+def models(only: str | None = None) -> dict:
+    "name -> model; with `only`, just that one (the other is freed)."
     ours = LlamaModel.from_gguf("smollm2-135m-instruct")
-    return {"llmscratch": ours, "transformers": to_transformers(ours)}
+    if only == "llmscratch":
+        return {only: ours}
+    hf = to_transformers(ours)
+    return {"transformers": hf} if only else {"llmscratch": ours, "transformers": hf}
 
 
 def logits_of(name, model):
@@ -132,12 +136,18 @@ def _timed(fn) -> float:
 
 
 def peak_rss(name: str, workload: str, threads: int) -> float:
-    "Peak resident memory (MB) of a fresh process that loads the model and runs the workload twice."
-    code = (f"import sys, resource, torch; sys.argv=['x']; torch.set_num_threads({threads});"
+    """Peak resident memory (MB) while a fresh process that holds only this model runs the workload.
+
+    The process loads the model, runs the workload once, resets the kernel's high-water mark
+    (Linux: `/proc/self/clear_refs`), runs it again and reads the mark (`VmHWM`): the weights plus
+    what the workload allocates, without the loading.
+    """
+    code = (f"import gc, sys, torch; torch.set_num_threads({threads});"
             f"import importlib.util; spec = importlib.util.spec_from_file_location('b', {__file__!r});"
-            f"b = importlib.util.module_from_spec(spec); spec.loader.exec_module(b);"
-            f"m = b.models()[{name!r}]; fn = getattr(b, {workload!r})({name!r}, m); fn(); fn();"
-            f"print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+            f"b = importlib.util.module_from_spec(spec); spec.loader.exec_module(b); b.NEW, b.SEQ = {NEW}, {SEQ};"
+            f"m = b.models({name!r})[{name!r}]; gc.collect(); fn = getattr(b, {workload!r})({name!r}, m); fn();"
+            f"open('/proc/self/clear_refs', 'w').write('5'); fn();"
+            f"print([l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return int(out.stdout.split()[-1]) / 1024
 
@@ -147,7 +157,11 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=3, help="timed calls per block (two blocks each)")
     ap.add_argument("--threads", type=int, default=2, help="torch threads")
     ap.add_argument("--no-peak", action="store_true", help="skip the peak-memory subprocesses")
+    ap.add_argument("--quick", action="store_true", help="a smoke test: 4 new tokens, 2 x 16 training tokens")
     args = ap.parse_args()
+    global NEW, SEQ
+    if args.quick:
+        NEW, SEQ = 4, 16
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     impls = models()
