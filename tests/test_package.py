@@ -50,7 +50,7 @@ def test_the_cycle_check_can_fail(tmp_path, monkeypatch):
         test_the_import_graph_has_no_cycle()
 
 
-@pytest.mark.parametrize("module", ["tokenizer", "files", "datasets"])
+@pytest.mark.parametrize("module", ["tokenizer", "files", "datasets", "gguf_file"])
 def test_pure_python_modules_do_not_load_torch(module):
     code = f"import sys, llmscratch.{module}; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
