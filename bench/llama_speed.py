@@ -20,7 +20,6 @@ measured here by summing a 1 GiB tensor.
 """
 import argparse
 import platform
-import resource
 import statistics
 import subprocess
 import sys

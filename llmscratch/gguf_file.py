@@ -10,7 +10,6 @@ __all__ = ['GGUF_FILES', 'find_gguf', 'gguf_reader', 'gguf_metadata', 'gguf_tens
 # This notebook creates the module and its docstring (see nbs/modules/README.md).
 
 # %% ../nbs/06_llama.ipynb #43030bfc
-import hashlib
 import importlib.util
 from pathlib import Path
 

@@ -10,6 +10,7 @@ __all__ = ['HF_URL', 'GPT2_HUB_IDS', 'hf_name_map', 'config_from_hf', 'load_hf_w
 # This notebook creates the module and its docstring (see nbs/modules/README.md).
 
 # %% ../nbs/04_gpt.ipynb #b0bb4540
+import json
 from collections.abc import Sequence
 from pathlib import Path
 

@@ -11,7 +11,7 @@ __all__ = ['LLAMA_PRESETS', 'LLAMA_PRESET_ALIASES', 'LlamaConfig', 'RMSNorm', 'R
 
 # %% ../nbs/06_llama.ipynb #3eb7ca88
 import json
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -359,7 +359,7 @@ def load_pretrained(name: str, progress: bool = True):
     from llmscratch.gguf_file import GGUF_FILES
     from llmscratch.gpt import GPTModel
     from llmscratch.hf import GPT2_HUB_IDS
-    from llmscratch.tokenizer import BPETokenizer, ChatTemplate
+    from llmscratch.tokenizer import BPETokenizer
 
     folder = Path(name).expanduser()
     if name in GGUF_FILES or (folder.suffix == ".gguf" and folder.is_file()):

