@@ -52,6 +52,8 @@ class LlamaConfig:
     drop_rate: float = 0.0
     use_sdpa: bool = True
 
+    RUNTIME_FIELDS = ("drop_rate", "use_sdpa")  # change no weight: a checkpoint loads whatever they are
+
     def __post_init__(self):
         if self.head_dim is None:
             if self.emb_dim % self.n_heads:

@@ -175,3 +175,17 @@ def test_generate_needs_no_optimizer_file(saved):
     (checkpoint_path(saved) / "optimizer.safetensors").unlink()
     run = cli("generate", "--checkpoint", saved, "--prompt", "hi", "--max-new-tokens", 3)
     assert run.returncode == 0 and run.stdout.startswith("hi"), run.stderr
+
+
+def test_a_llama_checkpoint_loads_as_a_llama(tmp_path):
+    from llmscratch.llama import LlamaConfig, LlamaModel
+
+    torch.manual_seed(0)
+    model = LlamaModel(LlamaConfig(vocab_size=97, context_length=16, emb_dim=32, n_heads=4, n_kv_heads=2,
+                                   n_layers=2, hidden_dim=64))
+    save_checkpoint(tmp_path, model, None, {"step": 3})
+    loaded, state = load_checkpoint(tmp_path)
+    assert isinstance(loaded, LlamaModel) and state == {"step": 3}
+    assert torch.equal(weights(loaded), weights(model))
+    with pytest.raises(ValueError, match="holds a llama model, not a GPTModel"):
+        load_checkpoint(tmp_path, GPTModel(GPTConfig(**TINY)))

