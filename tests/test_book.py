@@ -368,3 +368,12 @@ def test_bibliography_merges_profiles_as_quarto_does(tmp_path):
     (tmp_path / "_quarto-zh.yml").write_text(yaml.safe_dump({"bibliography": "zh.bib", "nocite": "@*"}))
     assert book.bibliography(tmp_path, "en") == ("_quarto.yml and _quarto-en.yml", ["a.bib", "b.bib"], False)
     assert book.bibliography(tmp_path, "zh") == ("_quarto.yml and _quarto-zh.yml", ["zh.bib"], True)
+
+
+def test_check_wants_a_space_before_a_reference_after_chinese(tmp_path):
+    (tmp_path / "_quarto.yml").write_text(yaml.safe_dump({"book": {"chapters": ["a.qmd"]}}))
+    shutil.copy(ROOT / "glossary.yml", tmp_path / "glossary.yml")
+    body = f"{EN}\n# A {{#sec-a}}\n\nSee @sec-a.\n:::\n\n{ZH}\n# 甲 {{#sec-a}}\n\n见@sec-a，也见 @sec-a。\n:::\n"
+    (tmp_path / "a.qmd").write_text(body, encoding="utf-8")
+    found = [p for p in book.check(tmp_path) if "space before the @" in p]
+    assert len(found) == 1 and "(zh)" in found[0]

@@ -82,9 +82,11 @@ _DIRECTIVE = re.compile(r"^#\|\s*([\w-]+)\s*:?\s*(.*?)\s*$")
 XREF_PREFIXES = ("fig", "tbl", "lst", "eq", "sec", "thm", "lem", "cor", "prp", "cnj", "def", "exm",
                  "exr", "sol", "rem", "alg", "tip", "nte", "wrn", "imp", "cau")
 _PREFIX = "|".join(XREF_PREFIXES)
-# After an ASCII letter or digit an @ is part of an e-mail address; after a CJK character
-# (见@sec-x) Pandoc still reads a reference.
+# After an ASCII letter or digit an @ is part of an e-mail address. After a CJK character
+# (见@sec-x) the book asks for a space (_GLUED_REF): Pandoc starts a citation or reference only
+# where a word does not go on, and a Chinese character counts as part of a word.
 _AT = r"(?<![A-Za-z0-9_@\\/.])-?@"
+_GLUED_REF = re.compile(r"[\u3400-\u9fff]-?@[A-Za-z]")
 _XREF = re.compile(_AT + rf"((?:{_PREFIX})-[\w-]*\w)")
 _LABEL_MD = re.compile(rf"\{{#((?:{_PREFIX})-[\w-]*\w)([^}}]*)\}}")
 _MD_FIGURE = re.compile(r"!\[((?:[^\[\]]|\[[^\]]*\])*)\][^{\n]*\{#(fig-[\w-]*\w)")
@@ -565,6 +567,9 @@ class LanguageBook:
             for key in citations(m.group(0)):
                 if where(m.start()) not in self.cited.setdefault(key, []):
                     self.cited[key].append(where(m.start()))
+        for m in _GLUED_REF.finditer(prose):
+            self.problems.append(f"{where(m.start())} ({lang}): {prose[m.start():m.start() + 12]!r}: put a "
+                                 "space before the @, or Pandoc reads the reference as part of the word")
         for pos, words in doubled_reference_words(prose, lang):
             key = words[words.index("@") + 1:]
             self.problems.append(f"{where(pos)} ({lang}): {words!r} prints the word twice (the "
