@@ -240,7 +240,7 @@ def test_check_finds_references_to_unnumbered_headings(tmp_path, attributes):
 
 def test_check_resolves_references_in_each_language_separately(tmp_path):
     small_book(tmp_path, {"a.qmd": pair("# A {#sec-a}\n\n## Only here {#sec-en}\n\n@sec-en",
-                                        "# 甲 {#sec-a}\n\n见@sec-en。")})
+                                        "# 甲 {#sec-a}\n\n见 @sec-en。")})
     assert book.check(tmp_path) == [
         "a.qmd, line 12 (zh): cross-reference @sec-en has no target: fix the key or label the "
         "heading, figure or div {#sec-en}"]
