@@ -19,7 +19,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .attention import KVCache, MultiHeadAttention
-from .gpt import OutputHead, TransformerBlock
+from .gpt import OutputHead, TransformerBlock, from_preset
 from fastcore.basics import patch
 
 # %% ../nbs/06_llama.ipynb #11e6cb44
@@ -68,10 +68,7 @@ class LlamaConfig:
     @classmethod
     def from_name(cls, name: str, **overrides) -> "LlamaConfig":
         "A named preset (`smollm2-135m`, `smollm2-360m`, their `-instruct` names, `llama-micro`), with `overrides`."
-        key = LLAMA_PRESET_ALIASES.get(name, name)
-        if key not in LLAMA_PRESETS:
-            raise ValueError(f"unknown preset {name!r}; choose from {', '.join(LLAMA_PRESETS)}")
-        return cls(**{**LLAMA_PRESETS[key], **overrides})
+        return from_preset(cls, LLAMA_PRESETS, LLAMA_PRESET_ALIASES, name, overrides)
 
 # %% ../nbs/06_llama.ipynb #92ca183d
 class RMSNorm(nn.Module):
