@@ -150,8 +150,13 @@ class GPTModel(nn.Module):
         "An empty KV cache for `forward(idx, cache)`: one `KVCache` per block."
         return [KVCache(self.cfg.context_length) for _ in self.blocks]
 
+    def embed(self, idx: torch.Tensor, start: int = 0) -> torch.Tensor:
+        "The input of the first block `(batch, tokens, emb_dim)`: token plus position embeddings from `start` on."
+        pos = torch.arange(start, start + idx.shape[1], device=idx.device)
+        return self.drop(self.tok_emb(idx) + self.pos_emb(pos))
+
     def features(self, idx: torch.Tensor, cache: list[KVCache] | None = None) -> torch.Tensor:
-        "The final hidden states `(batch, tokens, emb_dim)`: everything but the output head."
+        "The final hidden states `(batch, tokens, emb_dim)`: `embed`, the blocks, the final norm."
         b, t = idx.shape
         start = cache[0].length if cache else 0
         ctx = self.cfg.context_length
@@ -161,8 +166,7 @@ class GPTModel(nn.Module):
                                  f"{ctx}; start a new cache")
             raise ValueError(f"{t} tokens exceed the context length of {ctx}; crop the input "
                              f"to its last {ctx} tokens")
-        pos = torch.arange(start, start + t, device=idx.device)
-        x = self.drop(self.tok_emb(idx) + self.pos_emb(pos))
+        x = self.embed(idx, start)
         for i, block in enumerate(self.blocks):
             x = block(x, cache[i] if cache else None)
         return self.final_norm(x)
@@ -180,12 +184,16 @@ class LanguageModel(Protocol):
     and so does every other model of the book.
 
     `cfg` has at least `vocab_size`, `context_length` and `emb_dim`; `features(idx, cache)` maps
-    token ids `(batch, tokens)` to final hidden states `(batch, tokens, emb_dim)`; `forward(idx,
-    cache, last_only)` maps them to logits `(batch, tokens, vocab)`, or `(batch, 1, vocab)` for
-    the last position only; `new_cache()` returns an empty cache, one `KVCache` per block.
+    token ids `(batch, tokens)` to final hidden states `(batch, tokens, emb_dim)`, which are
+    `final_norm` of the `blocks` applied in turn to `embed(idx)`; `forward(idx, cache, last_only)`
+    maps them to logits `(batch, tokens, vocab)`, or `(batch, 1, vocab)` for the last position
+    only; `new_cache()` returns an empty cache, one `KVCache` per block.
     """
     cfg: Any
+    blocks: nn.ModuleList
+    final_norm: nn.Module
 
+    def embed(self, idx: torch.Tensor, start: int = 0) -> torch.Tensor: ...
     def features(self, idx: torch.Tensor, cache: list[KVCache] | None = None) -> torch.Tensor: ...
     def forward(self, idx: torch.Tensor, cache: list[KVCache] | None = None,
                 last_only: bool = False) -> torch.Tensor: ...

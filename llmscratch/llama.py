@@ -217,7 +217,7 @@ class LlamaBlock(TransformerBlock):
 class LlamaModel(nn.Module):
     """A Llama-style decoder: `forward(idx)` maps token ids `(batch, tokens)` to logits `(batch, tokens, vocab)`.
 
-    The same interface as `GPTModel` (`cfg`, `features`, `forward`, `new_cache`), so `generate`
+    The same interface as `GPTModel` (`cfg`, `embed`, `features`, `forward`, `new_cache`), so `generate`
     and the training loop take either.
     """
 
@@ -240,15 +240,19 @@ class LlamaModel(nn.Module):
         "An empty KV cache for `forward(idx, cache)`: one `GrowingKVCache` per block."
         return [GrowingKVCache(self.cfg.context_length) for _ in self.blocks]
 
+    def embed(self, idx: torch.Tensor, start: int = 0) -> torch.Tensor:
+        "The input of the first block `(batch, tokens, emb_dim)`: token embeddings only, whatever `start`."
+        return self.drop(self.tok_emb(idx))  # no position embedding: the rotations in attention carry positions
+
     def features(self, idx: torch.Tensor, cache: list[KVCache] | None = None) -> torch.Tensor:
-        "The final hidden states `(batch, tokens, emb_dim)`: everything but the output head."
+        "The final hidden states `(batch, tokens, emb_dim)`: `embed`, the blocks, the final norm."
         t = idx.shape[1]
         start = cache[0].length if cache else 0
         if start + t > self.cfg.context_length:
             raise ValueError(f"{start} cached + {t} new tokens exceed the context length of "
                              f"{self.cfg.context_length}" + ("; start a new cache" if start else
                                                              f"; crop the input to its last {self.cfg.context_length} tokens"))
-        x = self.drop(self.tok_emb(idx))  # no position embedding: the rotations in attention carry positions
+        x = self.embed(idx)
         for i, block in enumerate(self.blocks):
             x = block(x, cache[i] if cache else None)
         return self.final_norm(x)
