@@ -18,6 +18,10 @@ OPTIONS = {
                  "--checkpoint-dir", "--resume", "--seed", "--sample-prompt", "--device", "--amp", "--compile"],
     "generate": ["--checkpoint", "--pretrained", "--prompt", "--max-new-tokens", "--temperature", "--top-k",
                  "--top-p", "--seed", "--no-cache", "--device", "--allow-special"],
+    "finetune-classifier": ["--data", "--backbone", "--train-blocks", "--lora-rank", "--lora-alpha", "--max-length",
+                            "--batch-size", "--no-balance", "--val-fraction", "--test-fraction", "--checkpoint-dir",
+                            "--resume", "--overwrite", "--device", "--epochs", "--lr", "--weight-decay", "--seed"],
+    "classify": ["--checkpoint", "--device"],
 }
 
 
