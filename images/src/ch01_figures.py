@@ -439,10 +439,10 @@ STAGES = {
                                  "checkpoints, the released GPT-2,", "command line, several processes"],
                  False),
                 ("A modern open model", ["Llama-style: RMSNorm, RoPE,", "SwiGLU, grouped-query attention;",
-                                         "SmolLM2-135M-Instruct"], True),
+                                         "SmolLM2-135M-Instruct"], False),
             ]),
             ("Stage 3 · Fine-tune", AMBER, [
-                ("Classification", ["SMS spam detection,", "accuracy on held-out data"], True),
+                ("Classification", ["SMS spam detection, frozen", "layers, stored states, LoRA"], False),
                 ("Instructions", ["fine-tuning, evaluation", "with an LLM judge"], True),
                 ("Preferences", ["direct preference", "optimization (DPO)"], True),
             ]),
@@ -451,7 +451,7 @@ STAGES = {
         "appendices": [
             (["PyTorch", "primer"], False),
             (["A better", "training loop"], False),
-            (["LoRA"], True),
+            (["LoRA"], False),
             (["Datasets"], False),
             (["References"], False),
             (["Glossary"], False),
@@ -471,10 +471,10 @@ STAGES = {
                 ("预训练", ["损失函数与训练循环、", "在留出文本上评估、",
                            "检查点、公开发布的 GPT-2、", "命令行、多进程训练"], False),
                 ("现代开放模型", ["Llama 式架构：RMSNorm、", "RoPE、SwiGLU、分组查询注意力；",
-                                 "SmolLM2-135M-Instruct"], True),
+                                 "SmolLM2-135M-Instruct"], False),
             ]),
             ("阶段三 · 微调", AMBER, [
-                ("分类微调", ["垃圾短信识别、", "在留出数据上测准确率"], True),
+                ("分类微调", ["垃圾短信识别、冻结层、", "存储隐藏状态、LoRA"], False),
                 ("指令微调", ["微调，并由大语言模型", "担任评委来评估"], True),
                 ("偏好微调", ["直接偏好优化（DPO）"], True),
             ]),
@@ -483,7 +483,7 @@ STAGES = {
         "appendices": [
             (["PyTorch", "入门"], False),
             (["更好的", "训练循环"], False),
-            (["LoRA"], True),
+            (["LoRA"], False),
             (["数据集"], False),
             (["参考文献"], False),
             (["术语表"], False),
