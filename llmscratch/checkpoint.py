@@ -43,8 +43,10 @@ def architecture_classes(tag: str) -> tuple[type, type]:
 
 def architecture_of(model) -> str:
     "The architecture tag of `model`, the key of its class in `ARCHITECTURES`."
+    module, name = type(model).__module__, type(model).__name__
     for tag, (path, _) in ARCHITECTURES.items():
-        if path == f"{type(model).__module__}:{type(model).__name__}":
+        # a notebook that writes a class defines it in __main__ before the package exports it
+        if path in (f"{module}:{name}", f"{path.split(':')[0]}:{name}" if module == "__main__" else None):
             return tag
     raise ValueError(f"{type(model).__name__} is not a registered architecture ({', '.join(ARCHITECTURES)}): "
                      "add it to llmscratch.checkpoint.ARCHITECTURES")

@@ -9,7 +9,7 @@ __all__ = ['COMMANDS', 'add_parsers']
 # Written in chapter 7 (nbs/07_classification.ipynb).
 # This notebook creates the module and its docstring (see nbs/modules/README.md).
 
-# %% ../nbs/07_classification.ipynb #f899028c
+# %% ../nbs/07_classification.ipynb #2816c519
 import argparse
 from pathlib import Path
 
@@ -95,7 +95,7 @@ def _rows(data: str):
         path = next(path.iterdir()) if path.is_dir() else path
     return read_labelled_lines(path)
 
-# %% ../nbs/07_classification.ipynb #cf98aaaf
+# %% ../nbs/07_classification.ipynb #0ce4c8f6
 def _finetune_classifier(args, p) -> None:
     from llmscratch.classify import (ClassificationDataset, SequenceClassifier, StoredStates, balance,
                                      classification_accuracy, classification_loader, classification_loss,

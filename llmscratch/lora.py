@@ -9,7 +9,7 @@ __all__ = ['LoRALinear', 'add_lora', 'lora_layers', 'merge_lora', 'freeze_all_bu
 # Written in the LoRA appendix (nbs/appendix_lora.ipynb).
 # This notebook creates the module and its docstring (see nbs/modules/README.md).
 
-# %% ../nbs/appendix_lora.ipynb #acea46bb
+# %% ../nbs/appendix_lora.ipynb #fdee60ef
 import fnmatch
 import math
 
@@ -18,7 +18,7 @@ from torch import nn
 
 from .training import freeze_except
 
-# %% ../nbs/appendix_lora.ipynb #e0aaf87c
+# %% ../nbs/appendix_lora.ipynb #09b7636f
 class LoRALinear(nn.Module):
     """An existing `nn.Linear` plus a trainable low-rank update: `base(x) + (alpha / rank) * x A^T B^T`,
     with `A` `(rank, in)` small and random and `B` `(out, rank)` zero, so that the wrapped layer
@@ -59,7 +59,7 @@ class LoRALinear(nn.Module):
             self.base.weight -= self.delta()
             self.merged = False
 
-# %% ../nbs/appendix_lora.ipynb #c423c8ba
+# %% ../nbs/appendix_lora.ipynb #01fa7e24
 def add_lora(model: nn.Module, rank: int = 8, alpha: float = 16.0, include: tuple[str, ...] = ("*blocks.*",),
              exclude: tuple[str, ...] = ()) -> list[str]:
     """Wrap each `nn.Linear` of `model` whose name matches a shell-style pattern of `include` (and
@@ -77,12 +77,12 @@ def add_lora(model: nn.Module, rank: int = 8, alpha: float = 16.0, include: tupl
         raise ValueError(f"no nn.Linear of the model matches {include}: nothing was wrapped")
     return wrapped
 
-# %% ../nbs/appendix_lora.ipynb #5663a023
+# %% ../nbs/appendix_lora.ipynb #1658a192
 def lora_layers(model: nn.Module) -> list[LoRALinear]:
     "The adapters of `model`, in module order."
     return [m for m in model.modules() if isinstance(m, LoRALinear)]
 
-# %% ../nbs/appendix_lora.ipynb #8e501dd5
+# %% ../nbs/appendix_lora.ipynb #725660c1
 def merge_lora(model: nn.Module) -> nn.Module:
     """Fold every `LoRALinear` of `model` into its base layer and put the plain `nn.Linear` back in
     its place, in place: the result has the state-dict names of the model before `add_lora`, so it
@@ -94,7 +94,7 @@ def merge_lora(model: nn.Module) -> nn.Module:
             setattr(model.get_submodule(parent), child, module.base)
     return model
 
-# %% ../nbs/appendix_lora.ipynb #3ad5dbf5
+# %% ../nbs/appendix_lora.ipynb #01177616
 def freeze_all_but_lora(model: nn.Module, also: tuple[str, ...] = ()) -> int:
     "Train only the adapters' `A` and `B` (and the parameters matching the patterns `also`); returns the trainable count."
     return freeze_except(model, ["*.lora_a", "*.lora_b", *also])

@@ -260,7 +260,7 @@ def plot_losses(history: History, ax=None):
     ax.figure.tight_layout()
     return ax.figure
 
-# %% ../nbs/07_classification.ipynb #396886cc
+# %% ../nbs/07_classification.ipynb #97f5ec4e
 import fnmatch
 
 
