@@ -50,10 +50,12 @@ def batches(n: int, seed: int = 0):
 
 def hf_classifier(ours: SequenceClassifier) -> LlamaForSequenceClassification:
     causal = to_transformers(ours.backbone)
-    hf = LlamaForSequenceClassification(causal.config.__class__(**causal.config.to_dict(), num_labels=2, pad_token_id=0))
+    hf = LlamaForSequenceClassification(causal.config.__class__(**(causal.config.to_dict() | {"num_labels": 2,
+                                                                                               "pad_token_id": 0})))
     hf.model.load_state_dict(causal.model.state_dict())
     with torch.no_grad():
         hf.score.weight.copy_(ours.head.weight)
+        ours.head.bias.zero_()  # transformers' score layer has no bias
     n = hf.config.num_hidden_layers
     for name, p in hf.named_parameters():
         p.requires_grad_(name.startswith(("score.", "model.norm.")) or any(name.startswith(f"model.layers.{i}.")
