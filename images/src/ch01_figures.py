@@ -553,13 +553,18 @@ FIGURES = {
 }
 
 
-def main() -> None:
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    for name, (fn, texts) in FIGURES.items():
+def write_figures(figures: dict, out_dir: Path) -> None:
+    "Draw each figure once per language: `figures` maps a name to (layout function, texts by language)."
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name, (fn, texts) in figures.items():
         for lang, t in texts.items():
-            path = OUT_DIR / f"{name}-{lang}.svg"
+            path = out_dir / f"{name}-{lang}.svg"
             path.write_text(fn(t).render(), encoding="utf-8")
-            print(f"wrote {path.relative_to(OUT_DIR.parent.parent)}")
+            print(f"wrote {path.relative_to(out_dir.parent.parent)}")
+
+
+def main() -> None:
+    write_figures(FIGURES, OUT_DIR)
 
 
 if __name__ == "__main__":

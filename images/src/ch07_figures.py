@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ch01_figures import AMBER, BLUE, GRAY, INK, LINE, MUTED, ROSE, SVG, TEAL  # noqa: E402
+from ch01_figures import AMBER, BLUE, GRAY, INK, LINE, MUTED, ROSE, SVG, TEAL, write_figures  # noqa: E402
 
 OUT_DIR = Path(__file__).resolve().parent.parent / "ch07"
 
@@ -103,12 +103,7 @@ FIGURES = {"classifier": (fig_classifier, CLASSIFIER), "lora": (fig_lora, LORA)}
 
 
 def main() -> None:
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    for name, (fn, texts) in FIGURES.items():
-        for lang, t in texts.items():
-            path = OUT_DIR / f"{name}-{lang}.svg"
-            path.write_text(fn(t).render(), encoding="utf-8")
-            print(f"wrote {path.relative_to(OUT_DIR.parent.parent)}")
+    write_figures(FIGURES, OUT_DIR)
 
 
 if __name__ == "__main__":
