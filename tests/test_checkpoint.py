@@ -189,3 +189,14 @@ def test_a_llama_checkpoint_loads_as_a_llama(tmp_path):
     assert torch.equal(weights(loaded), weights(model))
     with pytest.raises(ValueError, match="holds a llama model, not a GPTModel"):
         load_checkpoint(tmp_path, GPTModel(GPTConfig(**TINY)))
+
+
+def test_a_class_a_notebook_defines_saves_under_its_tag(tmp_path):
+    "A notebook runs the class it exports in __main__; its checkpoints carry the package's tag."
+    from llmscratch.checkpoint import architecture_of
+    from llmscratch.gpt import GPTConfig, GPTModel
+    in_notebook = type("GPTModel", (GPTModel,), {"__module__": "__main__"})
+    assert architecture_of(in_notebook(GPTConfig.from_name("gpt-micro"))) == "gpt"
+    elsewhere = type("GPTModel", (GPTModel,), {"__module__": "somewhere_else"})
+    with pytest.raises(ValueError, match="is not a registered architecture"):
+        architecture_of(elsewhere(GPTConfig.from_name("gpt-micro")))
