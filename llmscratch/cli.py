@@ -62,34 +62,40 @@ def _pick_device(name: str | None) -> torch.device:
     return device
 
 
-def add_config_options(parser, cls, skip=(), types: dict | None = None, defaults: dict | None = None) -> None:
+def add_config_options(parser, cls, skip=(), types: dict | None = None, defaults: dict | None = None,
+                       prefix: str = "") -> None:
     """Add one `--kebab-case` option per field of the dataclass `cls` (except `skip`), with the
     field's default and the help in its metadata; `types` overrides the type that parses a field,
-    `defaults` the default of a field (a fine-tuning command trains for fewer epochs, say)."""
+    `defaults` the default of a field (a fine-tuning command trains for fewer epochs, say). With a
+    `prefix` such as `"judge"`, the field `url` becomes `--judge-url`."""
     hints = typing.get_type_hints(cls)
     for f in dataclasses.fields(cls):
         if f.name in skip:
             continue
-        flag, help = "--" + f.name.replace("_", "-"), f.metadata["help"]
+        dest = f"{prefix}_{f.name}" if prefix else f.name
+        flag, help = "--" + dest.replace("_", "-"), f.metadata["help"]
         default = (defaults or {}).get(f.name, f.default)
         kind = next((a for a in typing.get_args(hints[f.name]) if a is not type(None)), hints[f.name])
         if kind is bool:
-            parser.add_argument(flag, action="store_true", default=default, help=help)
+            parser.add_argument(flag, action="store_true", default=default, help=help, dest=dest)
             continue
-        shown = "" if "default:" in help and f.name not in (defaults or {}) else f" (default: {default})"
+        if f.name in (defaults or {}):
+            help = help.split(" (default:")[0]  # the field's own default no longer applies
+        shown = "" if "default:" in help else f" (default: {default})"
         parser.add_argument(flag, type=(types or {}).get(f.name, kind), default=default, help=help + shown,
-                            metavar=f.name.upper())
+                            metavar=f.name.upper(), dest=dest)
 
 
-def config_from_args(parser, cls, args, **values):
-    "An instance of `cls` from the options `add_config_options` added; a refused value is a usage error."
-    names = {f.name for f in dataclasses.fields(cls)}
+def config_from_args(parser, cls, args, prefix: str = "", **values):
+    """An instance of `cls` from the options `add_config_options` added (with the same `prefix`);
+    a refused value is a usage error."""
+    names, pre = {f.name for f in dataclasses.fields(cls)}, f"{prefix}_" if prefix else ""
     try:
-        return cls(**{n: getattr(args, n) for n in names if hasattr(args, n)} | values)
+        return cls(**{n: getattr(args, pre + n) for n in names if hasattr(args, pre + n)} | values)
     except ValueError as e:  # the config's own checks name the field: show it as its option
         message = str(e)
         name = next((n for n in sorted(names, key=len, reverse=True) if message.startswith(n + " ")), None)
-        parser.error(f"--{name.replace('_', '-')}: {message[len(name) + 1:]}" if name else message)
+        parser.error(f"--{(pre + name).replace('_', '-')}: {message[len(name) + 1:]}" if name else message)
 
 
 def read_corpus(name_or_file: str) -> str:

@@ -186,12 +186,13 @@ class LanguageModel(Protocol):
     `cfg` has at least `vocab_size`, `context_length` and `emb_dim`; `features(idx, cache)` maps
     token ids `(batch, tokens)` to final hidden states `(batch, tokens, emb_dim)`, which are
     `final_norm` of the `blocks` applied in turn to `embed(idx)`; `forward(idx, cache, last_only)`
-    maps them to logits `(batch, tokens, vocab)`, or `(batch, 1, vocab)` for the last position
-    only; `new_cache()` returns an empty cache, one `KVCache` per block.
+    maps them through `out_head` to logits `(batch, tokens, vocab)`, or `(batch, 1, vocab)` for the
+    last position only; `new_cache()` returns an empty cache, one `KVCache` per block.
     """
     cfg: Any
     blocks: nn.ModuleList
     final_norm: nn.Module
+    out_head: nn.Module
 
     def embed(self, idx: torch.Tensor, start: int = 0) -> torch.Tensor: ...
     def features(self, idx: torch.Tensor, cache: list[KVCache] | None = None) -> torch.Tensor: ...

@@ -6,6 +6,8 @@ A `gpu` test also needs CUDA; without it the test is reported as skipped with th
 The same flags decide which flagged notebook cells run (tests/test_notebooks.py).
 """
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -37,3 +39,18 @@ def pytest_report_header(config):
     return [f"llmscratch test flags: {sorted(FLAGS) or 'none'}; CUDA: {CUDA}",
             f"LLMSCRATCH_DATA_MIRROR: {mirror}"]
 
+
+
+def cli(*args, cwd):
+    "Run the `llmscratch` command in a new process, in the folder `cwd`."
+    return subprocess.run([sys.executable, "-c", "from llmscratch.cli import main; main()", *map(str, args)],
+                          capture_output=True, text=True, cwd=cwd, timeout=600)
+
+
+@pytest.fixture(scope="session")
+def tiny_pretrained(tmp_path_factory):
+    "A checkpoint folder of `llmscratch pretrain`: a tiny GPT trained for one epoch, for the fine-tuning commands."
+    folder = tmp_path_factory.mktemp("pretrained")
+    done = cli("pretrain", "--preset", "gpt-micro", "--epochs", "1", "--checkpoint-dir", folder / "base", cwd=folder)
+    assert done.returncode == 0, done.stderr
+    return folder / "base"

@@ -1,7 +1,6 @@
 """Classification: the data, padding, the last-token head, stored states, freezing, training, checkpoints,
 parity with transformers' LlamaForSequenceClassification, and the two commands."""
-import subprocess
-import sys
+import shutil
 
 import pytest
 import torch
@@ -16,6 +15,8 @@ from llmscratch.gpt import GPTConfig, GPTModel
 from llmscratch.llama import LlamaConfig, LlamaModel
 from llmscratch.tokenizer import gpt2_encoding
 from llmscratch.training import TrainConfig, train
+
+from conftest import cli
 
 LABELS = ["ham", "spam"]
 HAMS = ["see you at {} tonight", "ok thanks for the {} books", "call me when you land at {}", "running {} min late, sorry"]
@@ -187,19 +188,13 @@ def test_llama_classifier_matches_transformers(tmp_path):
         torch.testing.assert_close(ours(ids, lengths), theirs, atol=1e-5, rtol=1e-4)
 
 
-def cli(*args, cwd):
-    return subprocess.run([sys.executable, "-c", "from llmscratch.cli import main; main()", *map(str, args)],
-                          capture_output=True, text=True, cwd=cwd, timeout=600)
-
-
 @pytest.fixture(scope="module")
-def workdir(tmp_path_factory):
+def workdir(tmp_path_factory, tiny_pretrained):
     "A folder with a tiny pretrained GPT (a checkpoint of `llmscratch pretrain`) and a file of labelled texts."
     folder = tmp_path_factory.mktemp("finetune")
     (folder / "texts.tsv").write_text("".join(f"{label}\t{text}\n" for label, text in ROWS), encoding="utf-8")
     (folder / "one.tsv").write_text("ham\thello\nham\tthere\n", encoding="utf-8")
-    done = cli("pretrain", "--preset", "gpt-micro", "--epochs", "1", "--checkpoint-dir", "base", cwd=folder)
-    assert done.returncode == 0, done.stderr
+    shutil.copytree(tiny_pretrained, folder / "base")
     return folder
 
 

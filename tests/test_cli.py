@@ -22,6 +22,11 @@ OPTIONS = {
                             "--batch-size", "--no-balance", "--val-fraction", "--test-fraction", "--checkpoint-dir",
                             "--resume", "--overwrite", "--device", "--epochs", "--lr", "--weight-decay", "--seed"],
     "classify": ["--checkpoint", "--device"],
+    "finetune-instruct": ["--data", "--model", "--format", "--train-blocks", "--lora-rank", "--lora-alpha", "--max-length",
+                          "--no-mask-prompt", "--batch-size", "--val-fraction", "--test-fraction", "--answers",
+                          "--max-new-tokens", "--checkpoint-dir", "--resume", "--overwrite", "--device", "--epochs", "--lr"],
+    "evaluate": ["--answers", "--protocol", "--limit", "--sanity", "--out", "--judge-url", "--judge-model",
+                 "--judge-api-key-env", "--judge-timeout", "--judge-retries", "--judge-backoff"],
 }
 
 
@@ -54,6 +59,9 @@ def test_installed_command_prints_help():
     (["pretrain", "--checkpoint-dir", "x", "--lr", "0"], "--lr: must be > 0, got 0.0"),
     (["generate", "--checkpoint", "c", "--prompt", "hi", "--temperature", "-1"], "--temperature: must be >= 0"),
     (["generate", "--checkpoint", "c", "--prompt", "hi", "--device", "gpu"], "--device: not a PyTorch device"),
+    (["evaluate", "--answers", "a.json", "--judge-url", "localhost:8080"], "--judge-url: must start with http:// or https://"),
+    (["evaluate", "--answers", "a.json", "--judge-timeout", "0"], "--judge-timeout: must be > 0, got 0"),
+    (["evaluate", "--answers", "a.json", "--protocol", "vibes"], "invalid choice: 'vibes'"),
 ] + ([] if torch.cuda.is_available() else [
     (["pretrain", "--checkpoint-dir", "x", "--device", "cuda"], "--device: cuda is not available on this machine"),
 ]))
@@ -74,6 +82,21 @@ def test_the_options_come_from_the_config_fields():
         if f.name in ("checkpoint_dir", "progress"):
             continue
         assert actions[f.name].default == f.default and f.metadata["help"] in actions[f.name].help
+
+
+def test_the_judge_options_come_from_the_client_fields():
+    "`evaluate` derives --judge-* from ChatClient's fields, and the parsed options rebuild an equal client."
+    import dataclasses
+
+    from llmscratch.cli import config_from_args
+    from llmscratch.judge import ChatClient
+    sub = parser()._subparsers._group_actions[0].choices["evaluate"]
+    actions = {a.dest: a for a in sub._actions}
+    for f in dataclasses.fields(ChatClient):
+        action = actions["judge_" + f.name]
+        assert f"--judge-{f.name.replace('_', '-')}" in action.option_strings and action.default == f.default
+    args = sub.parse_args(["--answers", "a.json", "--judge-url", "http://127.0.0.1:1/v1", "--judge-retries", "5"])
+    assert config_from_args(sub, ChatClient, args, prefix="judge") == ChatClient("http://127.0.0.1:1/v1", retries=5)
 
 
 def test_top_p_of_one_is_accepted_as_in_the_library(tmp_path, capsys):

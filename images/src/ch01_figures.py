@@ -443,7 +443,7 @@ STAGES = {
             ]),
             ("Stage 3 · Fine-tune", AMBER, [
                 ("Classification", ["SMS spam detection, frozen", "layers, stored states, LoRA"], False),
-                ("Instructions", ["fine-tuning, evaluation", "with an LLM judge"], True),
+                ("Instructions", ["fine-tuning, evaluation", "with an LLM judge"], False),
                 ("Preferences", ["direct preference", "optimization (DPO)"], True),
             ]),
         ],
@@ -475,7 +475,7 @@ STAGES = {
             ]),
             ("阶段三 · 微调", AMBER, [
                 ("分类微调", ["垃圾短信识别、冻结层、", "存储隐藏状态、LoRA"], False),
-                ("指令微调", ["微调，并由大语言模型", "担任评委来评估"], True),
+                ("指令微调", ["微调，并由大语言模型", "担任评判者来评估"], False),
                 ("偏好微调", ["直接偏好优化（DPO）"], True),
             ]),
         ],
