@@ -5,39 +5,26 @@ Run from the repository root:
 
     python3 images/src/appendix_pytorch_figures.py
 
-The drawing helpers come from ch01_figures.py beside this file. Each figure is one layout
-function fed a dict of strings per language; the numbers in the figures are the ones the
-appendix computes. Output: images/appendix_pytorch/<name>-en.svg and <name>-zh.svg.
+Drawn with diagrams.py beside this file, one layout function per figure fed a dict of strings
+per language; the numbers in the figures are the ones the appendix computes. Output:
+images/appendix_pytorch/<name>-en.svg and images/appendix_pytorch/<name>-zh.svg.
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+from diagrams import AMBER, BLUE, GRAY, INK, MUTED, SVG, TEAL, VIOLET, write_figures
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ch01_figures import AMBER, BLUE, GRAY, INK, MUTED, SVG, TEAL, VIOLET  # noqa: E402
-
-OUT_DIR = Path(__file__).resolve().parent.parent / "appendix_pytorch"
 GRAD = "#c2410c"  # the colour of gradients and of the backward pass
-MONO = "DejaVu Sans Mono, Menlo, Consolas, monospace"
+HEADS = {"garrow": GRAD}  # every figure of the appendix has an arrow head in that colour
+CODE_FONT = "DejaVu Sans Mono, Menlo, Consolas, monospace"
 
 
-def mono(s: SVG, x, y, text, size=12, fill=MUTED, anchor="middle"):
+def code_name(s: SVG, x, y, text, size=12, fill=MUTED, anchor="middle"):
+    """The name of an autograd function, in the monospace font this appendix has always used.
+
+    Not `SVG.mono`: its font list and attributes differ, and the SVG files are kept as they are."""
     s.parts.append(f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" '
-                   f'font-family="{MONO}" fill="{fill}">{text}</text>')
-
-
-def grad_arrow(s: SVG, x1, y1, x2, y2):
-    s.parts.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{GRAD}" '
-                   f'stroke-width="1.8" stroke-dasharray="6 4" marker-end="url(#garrow)"/>')
-
-
-def with_grad_marker(svg_text: str) -> str:
-    marker = (f'<marker id="garrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
-              f'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
-              f'fill="{GRAD}"/></marker></defs>')
-    return svg_text.replace("</defs>", marker, 1)
+                   f'font-family="{CODE_FONT}" fill="{fill}">{text}</text>')
 
 
 # ---------------------------------------------------------------------------
@@ -85,7 +72,7 @@ def fig_graph(t):
             xs.append(x + r)
             x += 2 * r + 38
     W, H = int(x - 38 + 20), 480
-    s = SVG(W, H, t["title"])
+    s = SVG(W, H, t["title"], heads=HEADS)
 
     def tensor(cx, cy, name, value, colors, grad, grad_below=True):
         colors = colors or ("#ffffff", INK)
@@ -104,7 +91,7 @@ def fig_graph(t):
             s.parts.append(f'<circle cx="{cx:.1f}" cy="{row}" r="{r}" fill="{VIOLET[0]}" '
                            f'stroke="{VIOLET[1]}" stroke-width="1.6"/>')
             s.text(cx, row + 6, sym, size=18, weight="bold", fill=VIOLET[1])
-            mono(s, cx, row + r + 20, fn, size=11.5, fill=VIOLET[1])
+            code_name(s, cx, row + r + 20, fn, size=11.5, fill=VIOLET[1])
     # forward arrows along the chain
     for i in range(len(chain) - 1):
         a, b = chain[i], chain[i + 1]
@@ -120,13 +107,11 @@ def fig_graph(t):
     y1, y2 = 330, 372
     s.arrow(40, y1, W - 40, y1, color=INK)
     s.text(W / 2, y1 - 8, t["forward"], size=14, fill=INK)
-    grad_arrow(s, W - 40, y2, 40, y2)
+    s.line(W - 40, y2, 40, y2, color=GRAD, sw=1.8, dash="6 4", head="garrow")
     s.text(W / 2, y2 + 20, t["backward"], size=14, fill=GRAD)
     # legend, one row per kind of node
-    for k, ((fill, stroke), label) in enumerate(t["legend"]):
-        yy = 414 + 22 * k
-        s.rect(40, yy - 12, 22, 16, fill, stroke, rx=4, sw=1.4)
-        s.text(72, yy + 1, label, size=13, anchor="start", fill=INK)
+    s.legend(40, 402, [(label, fill, stroke) for (fill, stroke), label in t["legend"]], swatch=(22, 16), rx=4,
+             sw=1.4, row=22)
     return s
 
 
@@ -162,7 +147,7 @@ DDP = {
 
 def fig_ddp(t):
     W, H = 820, 430
-    s = SVG(W, H, t["title"])
+    s = SVG(W, H, t["title"], heads=HEADS)
     # the batch of samples on top, coloured by the process that receives them
     cols = [BLUE, TEAL]
     n, cw, gap = 8, 46, 8
@@ -194,18 +179,8 @@ def fig_ddp(t):
     return s
 
 
-FIGURES = {"autograd-graph": fig_graph, "ddp": fig_ddp}
-TEXTS = {"autograd-graph": GRAPH, "ddp": DDP}
-
-
-def main() -> None:
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    for name, fn in FIGURES.items():
-        for lang, t in TEXTS[name].items():
-            path = OUT_DIR / f"{name}-{lang}.svg"
-            path.write_text(with_grad_marker(fn(t).render()), encoding="utf-8")
-            print(f"wrote {path.relative_to(OUT_DIR.parent.parent)}")
+FIGURES = {"autograd-graph": (fig_graph, GRAPH), "ddp": (fig_ddp, DDP)}
 
 
 if __name__ == "__main__":
-    main()
+    write_figures(FIGURES, "appendix_pytorch")

@@ -5,115 +5,15 @@ Run from the repository root:
 
     python3 images/src/ch01_figures.py
 
-Each figure is described once by a layout function that takes a dict of
-strings; the English and Chinese versions share that layout and differ only in
-their text. Only the standard library is used: the SVG is written as text.
-Output: images/ch01/<name>-en.svg and images/ch01/<name>-zh.svg.
+Each figure is described once by a layout function that takes a dict of strings; the English and
+Chinese versions share that layout and differ only in their text. Drawn with diagrams.py beside this
+file; only the standard library is used. Output: images/ch01/<name>-en.svg and images/ch01/<name>-zh.svg.
 """
 
 from __future__ import annotations
 
-import unicodedata
-from pathlib import Path
-from xml.sax.saxutils import escape
-
-OUT_DIR = Path(__file__).resolve().parent.parent / "ch01"
-FONT = "Noto Sans, Noto Sans CJK SC, PingFang SC, Microsoft YaHei, sans-serif"
-
-# Palette: one hue per role, a light fill and a darker stroke/text colour.
-INK = "#1f2937"
-MUTED = "#6b7280"
-LINE = "#9ca3af"
-BG = "#ffffff"
-BLUE = ("#dbeafe", "#1d4ed8")
-TEAL = ("#ccfbf1", "#0f766e")
-AMBER = ("#fef3c7", "#b45309")
-VIOLET = ("#ede9fe", "#6d28d9")
-ROSE = ("#ffe4e6", "#be123c")
-GRAY = ("#f3f4f6", "#4b5563")
-
-
-def text_width(s: str, size: float) -> float:
-    """Rough rendered width of `s` at font size `size` (for layout only)."""
-    w = 0.0
-    for ch in s:
-        if unicodedata.east_asian_width(ch) in ("W", "F"):
-            w += 1.0
-        elif ch in "il.,:;'|!()[] ":
-            w += 0.3
-        elif ch.isupper() or ch in "mwMW":
-            w += 0.68
-        else:
-            w += 0.56
-    return w * size
-
-
-class SVG:
-    def __init__(self, width: int, height: int, title: str):
-        self.width, self.height, self.title = width, height, title
-        self.parts: list[str] = []
-
-    def rect(self, x, y, w, h, fill, stroke, rx=10, sw=1.5, dash=None):
-        d = f' stroke-dasharray="{dash}"' if dash else ""
-        self.parts.append(
-            f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" '
-            f'rx="{rx}" fill="{fill}" stroke="{stroke}" stroke-width="{sw}"{d}/>'
-        )
-
-    def text(self, x, y, s, size=14, anchor="middle", weight="normal", fill=INK,
-             italic=False):
-        style = ' font-style="italic"' if italic else ""
-        self.parts.append(
-            f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" '
-            f'font-weight="{weight}" fill="{fill}"{style}>{escape(s)}</text>'
-        )
-
-    def lines(self, x, y, rows, size=14, lh=1.35, **kw):
-        """Several lines of text; `y` is the baseline of the first line."""
-        for i, row in enumerate(rows):
-            self.text(x, y + i * size * lh, row, size=size, **kw)
-
-    def arrow(self, x1, y1, x2, y2, color=MUTED, sw=1.8, dash=None):
-        d = f' stroke-dasharray="{dash}"' if dash else ""
-        self.parts.append(
-            f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
-            f'stroke="{color}" stroke-width="{sw}" marker-end="url(#arrow)"{d}/>'
-        )
-
-    def path_arrow(self, d, color=MUTED, sw=1.8, dash=None):
-        ds = f' stroke-dasharray="{dash}"' if dash else ""
-        self.parts.append(
-            f'<path d="{d}" fill="none" stroke="{color}" stroke-width="{sw}" '
-            f'marker-end="url(#arrow)"{ds}/>'
-        )
-
-    def box(self, x, y, w, h, rows, colors, size=14, weight="normal", rx=10,
-            text_color=None, sw=1.5, head=False):
-        """A rounded box with centred text lines; `head` makes line one a bold title."""
-        fill, stroke = colors
-        self.rect(x, y, w, h, fill, stroke, rx=rx, sw=sw)
-        lh = 1.35
-        total = size * lh * (len(rows) - 1)
-        y0 = y + h / 2 - total / 2 + size * 0.36
-        for i, row in enumerate(rows):
-            bold = weight == "bold" or (head and i == 0)
-            colr = stroke if (head and i == 0) else (text_color or INK)
-            self.text(x + w / 2, y0 + i * size * lh, row, size=size + (1 if head and i == 0 else 0),
-                      weight="bold" if bold else "normal", fill=colr)
-
-    def render(self) -> str:
-        head = (
-            '<?xml version="1.0" encoding="UTF-8"?>\n'
-            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {self.width} {self.height}" '
-            f'width="{self.width}" height="{self.height}" role="img" '
-            f'font-family="{FONT}">\n'
-            f"<title>{escape(self.title)}</title>\n"
-            "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" "
-            "markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\">"
-            f"<path d=\"M0,0 L10,5 L0,10 z\" fill=\"{MUTED}\"/></marker></defs>\n"
-            f'<rect width="{self.width}" height="{self.height}" fill="{BG}"/>\n'
-        )
-        return head + "\n".join(self.parts) + "\n</svg>\n"
+from diagrams import (AMBER, BLUE, GRAY, INK, LINE, MUTED, ROSE, SVG, TEAL, VIOLET, text_width, token_widths,
+                      write_figures)
 
 
 # ---------------------------------------------------------------------------
@@ -201,7 +101,7 @@ NEXT_TOKEN = {
 def fig_next_token(t):
     toks = t["tokens"]
     size, pad, gap, bh = 15, 14, 8, 34
-    widths = [max(text_width(tok, size) + 2 * pad, 44) for tok in toks]
+    widths = token_widths(toks, size, pad=pad, least=44)
     x0, y0, row_h = 40, 78, 50
     in_span = sum(widths[:-1]) + gap * (len(toks) - 2)
     arrow_x1 = x0 + in_span + 22
@@ -226,7 +126,7 @@ def fig_next_token(t):
         s.arrow(x - gap + 10, y + bh / 2, arrow_x1 + 40, y + bh / 2)
         s.box(target_x, y, widths[r + 1], bh, [toks[r + 1]], AMBER, size=size, rx=7,
               weight="bold")
-    s.lines(x0, note_y, t["note"], size=13.5, lh=1.6, anchor="start", fill=MUTED)
+    s.text_lines(x0, note_y, t["note"], size=13.5, lh=1.6, anchor="start", fill=MUTED)
     return s
 
 
@@ -297,16 +197,15 @@ def fig_architectures(t):
         s.text(x + pw / 2, py + 54, sub, size=13, fill=MUTED)
     out_y, blk_y, blk_h, in_y = 110, 170, 150, 388
 
-    def stack(cx, label, colors, attn):
-        bw = 118
+    def stack(cx, label, colors, attn, bw=118, step=6, small=False):
+        "A block of width `bw` centred on `cx`, with one shadow: a stack of N identical blocks."
+        size, attn_size, note_size = (15, 12.5, 12) if small else (16, 13, 12.5)
         bx = cx - bw / 2
-        # a shadow box suggests a stack of N identical blocks
-        s.rect(bx + 6, blk_y - 6, bw, blk_h, colors[0], colors[1], rx=10, sw=1.0)
+        s.stack_shadows(bx, blk_y, bw, blk_h, colors, step=step)
         s.rect(bx, blk_y, bw, blk_h, colors[0], colors[1], rx=10, sw=1.6)
-        s.text(cx, blk_y + 40, label, size=16, weight="bold", fill=colors[1])
-        s.lines(cx, blk_y + 76, attn, size=13, fill=INK)
-        s.text(cx, blk_y + blk_h - 14, t["blocks"], size=12.5, fill=MUTED)
-        return bx, bw
+        s.text(cx, blk_y + 40, label, size=size, weight="bold", fill=colors[1])
+        s.text_lines(cx, blk_y + 76, attn, size=attn_size)
+        s.text(cx, blk_y + blk_h - 14, t["blocks"], size=note_size, fill=MUTED)
 
     def label_box(cx, y, txt, colors, bold=False):
         w = text_width(txt, 13) + 24
@@ -319,12 +218,7 @@ def fig_architectures(t):
     ex, dx = c1 - 70, c1 + 70
     bw = 100
     for cx, lab, col, at in ((ex, t["encoder"], TEAL, a0), (dx, t["decoder"], VIOLET, a1)):
-        bx = cx - bw / 2
-        s.rect(bx + 5, blk_y - 5, bw, blk_h, col[0], col[1], rx=10, sw=1.0)
-        s.rect(bx, blk_y, bw, blk_h, col[0], col[1], rx=10, sw=1.6)
-        s.text(cx, blk_y + 40, lab, size=15, weight="bold", fill=col[1])
-        s.lines(cx, blk_y + 76, at, size=12.5)
-        s.text(cx, blk_y + blk_h - 14, t["blocks"], size=12, fill=MUTED)
+        stack(cx, lab, col, at, bw=bw, step=5, small=True)
     s.arrow(ex + bw / 2 + 6, blk_y + blk_h / 2 + 20, dx - bw / 2 - 2, blk_y + blk_h / 2 + 20,
             color=TEAL[1])
     label_box(c1, out_y, t["ed_out"], AMBER, bold=True)
@@ -333,21 +227,15 @@ def fig_architectures(t):
         s.box(cx - 66, in_y - 22, 132, 44, rows, BLUE, size=12.5, rx=14)
         s.arrow(cx, in_y - 22, cx, blk_y + blk_h + 4)
 
-    # panel 2: encoder only
-    c2 = xs[1] + pw / 2
-    stack(c2, t["encoder"], TEAL, a0)
-    label_box(c2, out_y, t["bert_out"], AMBER, bold=True)
-    s.arrow(c2, blk_y - 8, c2, out_y + 18)
-    label_box(c2, in_y, t["bert_in"], BLUE)
-    s.arrow(c2, in_y - 18, c2, blk_y + blk_h + 4)
-
-    # panel 3: decoder only
-    c3 = xs[2] + pw / 2
-    stack(c3, t["decoder"], VIOLET, a1)
-    label_box(c3, out_y, t["gpt_out"], AMBER, bold=True)
-    s.arrow(c3, blk_y - 8, c3, out_y + 18)
-    label_box(c3, in_y, t["gpt_in"], BLUE)
-    s.arrow(c3, in_y - 18, c3, blk_y + blk_h + 4)
+    # panels 2 and 3: encoder only, decoder only
+    for x, name, col, at, out, inp in ((xs[1], t["encoder"], TEAL, a0, t["bert_out"], t["bert_in"]),
+                                       (xs[2], t["decoder"], VIOLET, a1, t["gpt_out"], t["gpt_in"])):
+        c = x + pw / 2
+        stack(c, name, col, at)
+        label_box(c, out_y, out, AMBER, bold=True)
+        s.arrow(c, blk_y - 8, c, out_y + 18)
+        label_box(c, in_y, inp, BLUE)
+        s.arrow(c, in_y - 18, c, blk_y + blk_h + 4)
 
     for x, use in zip(xs, t["use"]):
         s.text(x + pw / 2, py + ph - 18, use, size=13.5, weight="bold", fill=GRAY[1])
@@ -519,8 +407,8 @@ def fig_stages(t):
                    dash="5 4" if planned else None)
             s.text(x + 28, y + card_pad + 14, title, size=14.5, anchor="start", weight="bold",
                    fill=col[1])
-            s.lines(x + 28, y + card_pad + 14 + line_h, rows, size=13, lh=line_h / 13,
-                    anchor="start")
+            s.text_lines(x + 28, y + card_pad + 14 + line_h, rows, size=13, lh=line_h / 13,
+                         anchor="start")
             y += hh + card_gap
         if i < len(t["stages"]) - 1:
             s.arrow(x + col_w + 2, top + stage_h / 2, x + col_w + gap - 2, top + stage_h / 2,
@@ -538,7 +426,7 @@ def fig_stages(t):
                rx=10, sw=1.2, dash="5 4" if planned else None)
         lh = 1.35
         y0 = ay + ah / 2 - 13 * lh * (len(rows) - 1) / 2 + 5
-        s.lines(bx + (aw - 10) / 2, y0, rows, size=13, lh=lh, anchor="middle")
+        s.text_lines(bx + (aw - 10) / 2, y0, rows, size=13, lh=lh, anchor="middle")
     s.text(x0, H - 14, t["legend"], size=13, anchor="start", fill=MUTED)
     s.text(W - x0, H - 14, t["pkg"], size=13, anchor="end", fill=MUTED)
     return s
@@ -553,19 +441,5 @@ FIGURES = {
 }
 
 
-def write_figures(figures: dict, out_dir: Path) -> None:
-    "Draw each figure once per language: `figures` maps a name to (layout function, texts by language)."
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for name, (fn, texts) in figures.items():
-        for lang, t in texts.items():
-            path = out_dir / f"{name}-{lang}.svg"
-            path.write_text(fn(t).render(), encoding="utf-8")
-            print(f"wrote {path.relative_to(out_dir.parent.parent)}")
-
-
-def main() -> None:
-    write_figures(FIGURES, OUT_DIR)
-
-
 if __name__ == "__main__":
-    main()
+    write_figures(FIGURES, "ch01")

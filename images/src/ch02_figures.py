@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Generate the diagrams of the chapter on working with text (English and Chinese).
 
+Run from the repository root:
+
     python3 images/src/ch02_figures.py
 
-Drawn with chapter 1's SVG helper and the cell grids of diagrams.py, one layout function per
+Drawn with diagrams.py beside this file (boxes, cell grids, brackets), one layout function per
 figure and one dict of strings per language. Output: images/ch02/<name>-en.svg and
 images/ch02/<name>-zh.svg.
 
@@ -13,15 +15,9 @@ chapter, on The Verdict); the vector cells are schematic shades, not values.
 """
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+from diagrams import (AMBER, BLUE, GRAY, INK, LINE, MUTED, ROSE, SVG, TEAL, VIOLET, mix, side_by_side,
+                      text_width, token_widths, write_figures)
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ch01_figures import (AMBER, BLUE, GRAY, INK, LINE, MUTED, ROSE, SVG, TEAL, VIOLET,  # noqa: E402
-                          text_width, write_figures)
-from diagrams import brace, grid, line, mix, token_widths  # noqa: E402
-
-OUT_DIR = Path(__file__).resolve().parent.parent / "ch02"
 SP = "␣"  # how the figures show a space inside a token
 
 
@@ -53,25 +49,29 @@ PIPELINE = {
 }
 
 
+def _row_names(s, names, mids, steps, last_end=12):
+    """Each row's name at the left, level with `mids`; between two rows an arrow down, named by its step.
+
+    The arrows start 12 below a row's middle and end 12 above the next one's (`last_end` for the last)."""
+    for name, y in zip(names, mids):
+        s.text(24, y + 5, name, size=15, anchor="start", weight="bold")
+    ends = [12] * (len(steps) - 1) + [last_end]
+    for y1, y2, end, step in zip(mids, mids[1:], ends, steps):
+        y1, y2 = y1 + 12, y2 - end
+        s.arrow(34, y1, 34, y2, color=MUTED, sw=1.4)
+        s.text(46, (y1 + y2) / 2 + 5, step, size=13, anchor="start", fill=MUTED, italic=step.isascii())
+
+
 def fig_pipeline(t):
     size, gap = 15, 12
     widths = token_widths(PIPE_TOKENS, size, pad=11, least=46)
     x0 = 190
-    xs, x = [], x0
-    for w in widths:
-        xs.append(x)
-        x += w + gap
-    right = x - gap
+    xs, right = side_by_side(widths, x0, gap)
     W, H = int(right + 30), 430
     s = SVG(W, H, t["title"])
     ys = {"text": 24, "tokens": 116, "ids": 200, "emb": 284}
     row_mid = [ys["text"] + 20, ys["tokens"] + 18, ys["ids"] + 17, ys["emb"] + 39]
-    for name, y in zip(t["rows"], row_mid):
-        s.text(24, y + 5, name, size=15, anchor="start", weight="bold")
-    for (y1, y2), step in zip(((row_mid[0] + 12, row_mid[1] - 12), (row_mid[1] + 12, row_mid[2] - 12),
-                               (row_mid[2] + 12, row_mid[3] - 42)), t["steps"]):
-        s.arrow(34, y1, 34, y2, color=MUTED, sw=1.4)
-        s.text(46, (y1 + y2) / 2 + 5, step, size=13, anchor="start", fill=MUTED, italic=step.isascii())
+    _row_names(s, t["rows"], row_mid, t["steps"], last_end=42)
     s.box(x0, ys["text"], right - x0, 40, [t["text"]], GRAY, size=16, rx=8)
     for i, (x, w, tok, tid) in enumerate(zip(xs, widths, PIPE_TOKENS, PIPE_IDS)):
         cx = x + w / 2
@@ -81,8 +81,8 @@ def fig_pipeline(t):
         s.box(x, ys["ids"], w, 34, [str(tid)], AMBER, size=14, rx=7, weight="bold")
         s.arrow(cx, ys["ids"] + 36, cx, ys["emb"] - 3, color=LINE, sw=1.2)
         fills = [[mix(TEAL[1], 0.12 + 0.75 * shade(tid, k))] for k in range(6)]
-        grid(s, cx - 14, ys["emb"], 6, 1, 28, 13, ("#ffffff", TEAL[1]), fills=fills, sw=0.8, rx=1)
-    s.lines(x0, H - 40, [t["note"], t["space"]], size=13, anchor="start", fill=MUTED, lh=1.5)
+        s.grid(cx - 14, ys["emb"], 6, 1, 28, 13, ("#ffffff", TEAL[1]), fills=fills, sw=0.8, rx=1)
+    s.text_lines(x0, H - 40, [t["note"], t["space"]], size=13, anchor="start", fill=MUTED, lh=1.5)
     return s
 
 
@@ -115,22 +115,14 @@ def fig_vocab(t):
     size, gap = 15, 12
     widths = token_widths(VOCAB_WORDS, size, pad=12, least=52)
     x0 = 150
-    xs, x = [], x0
-    for w in widths:
-        xs.append(x)
-        x += w + gap
-    right = x - gap
+    xs, right = side_by_side(widths, x0, gap)
     tx = right + 60            # the vocabulary table
     tw, idw = 210, 64
     W, H = int(tx + tw + 24), 404
     s = SVG(W, H, t["title"])
     ys = [40, 140, 236]
     mids = [ys[0] + 20, ys[1] + 18, ys[2] + 18]
-    for name, y in zip(t["rows"], mids):
-        s.text(24, y + 5, name, size=15, anchor="start", weight="bold")
-    for (y1, y2), step in zip(((mids[0] + 12, mids[1] - 12), (mids[1] + 12, mids[2] - 12)), t["steps"]):
-        s.arrow(34, y1, 34, y2, color=MUTED, sw=1.4)
-        s.text(46, (y1 + y2) / 2 + 5, step, size=13, anchor="start", fill=MUTED, italic=step.isascii())
+    _row_names(s, t["rows"], mids, t["steps"])
     s.box(x0, ys[0], right - x0, 40, [t["text"]], GRAY, size=16, rx=8)
     for i, (x, w, word, wid) in enumerate(zip(xs, widths, VOCAB_WORDS, VOCAB_IDS)):
         cx = x + w / 2
@@ -139,7 +131,7 @@ def fig_vocab(t):
         s.box(x, ys[1], w, 36, [word], ROSE if unknown else BLUE, size=size, rx=7)
         s.arrow(cx, ys[1] + 38, cx, ys[2] - 3, color=ROSE[1] if unknown else LINE, sw=1.2)
         s.box(x, ys[2], w, 36, [str(wid)], ROSE if unknown else AMBER, size=14, rx=7, weight="bold")
-    s.lines(xs[0], ys[2] + 66, t["unk"], size=13, anchor="start", fill=ROSE[1])
+    s.text_lines(xs[0], ys[2] + 66, t["unk"], size=13, anchor="start", fill=ROSE[1])
     # the table
     s.text(tx, 34, t["table"], size=14, anchor="start", weight="bold", fill=AMBER[1])
     s.text(tx, 54, t["table_sub"], size=12.5, anchor="start", fill=MUTED)
@@ -236,7 +228,7 @@ def fig_bpe_merge(t):
                     color=AMBER[1], sw=1.2)
         else:
             s.text(note_x, y + bh / 2 + 9, t["done"], size=13, anchor="start", fill=TEAL[1], weight="bold")
-    s.lines(24, H - 34, t["legend"], size=12.5, anchor="start", fill=MUTED, lh=1.45)
+    s.text_lines(24, H - 34, t["legend"], size=12.5, anchor="start", fill=MUTED, lh=1.45)
     return s
 
 
@@ -278,8 +270,8 @@ def fig_utf8(t):
         x = xb(3 * k)
         w = xb(3 * k + 2) + cw - x
         s.box(x, yc, w, 44, [ch], GRAY, size=22, rx=8)
-        line(s, x + w / 2, yc + 46, x + w / 2, yb - 12, color=LINE)
-        brace(s, x + 3, x + w - 3, yb - 12, color=LINE)
+        s.line(x + w / 2, yc + 46, x + w / 2, yb - 12, color=LINE)
+        s.brace(x + 3, x + w - 3, yb - 12, color=LINE)
     for b, hx in enumerate(BYTES):
         s.box(xb(b), yb, cw, 30, [hx], ("#ffffff", BLUE[1]), size=13, rx=4, sw=1.1)
     for b1, b2, tid in CN_TOKENS:
@@ -290,9 +282,7 @@ def fig_utf8(t):
               weight="bold" if whole else "normal")
         s.text(x + w / 2, yt + 60, str(tid), size=12.5, weight="bold", fill=col[1])
     y = yt + 96
-    for k, (label, col) in enumerate(t["legend"]):
-        s.rect(x0, y + k * 26, 24, 18, col[0], col[1], rx=4, sw=1.2)
-        s.text(x0 + 34, y + k * 26 + 14, label, size=13, anchor="start")
+    s.legend(x0, y, [(label, *col) for label, col in t["legend"]], rx=4, sw=1.2)
     return s
 
 
@@ -331,7 +321,7 @@ def fig_batch(t):
 
     s.text(x0, 26, t["stream"], size=14, anchor="start", weight="bold")
     for w in range(3):
-        brace(s, xc(4 * w) + 2, xc(4 * w + 3) + cw - 2, ys - 10, color=BLUE[1], sw=1.6)
+        s.brace(xc(4 * w) + 2, xc(4 * w + 3) + cw - 2, ys - 10, color=BLUE[1], sw=1.6)
     s.text(xc(12) + cw, 26, t["win_in"], size=12.5, anchor="end", fill=BLUE[1])
     for i, (tid, tok) in enumerate(zip(STREAM_IDS, STREAM_TOKS)):
         wnd = i // 4
@@ -341,7 +331,7 @@ def fig_batch(t):
         s.text(xc(i) + cw / 2, ys + 46, tok, size=11.5, fill=MUTED)
     s.text(xc(n) + 6, ys + 20, "…", size=16, anchor="start", fill=MUTED)
     for w in range(3):
-        brace(s, xc(4 * w + 1) + 2, xc(4 * w + 4) + cw - 2, ys + 62, color=AMBER[1], up=True, sw=1.6)
+        s.brace(xc(4 * w + 1) + 2, xc(4 * w + 4) + cw - 2, ys + 62, color=AMBER[1], up=True, sw=1.6)
     s.text(xc(12) + cw, ys + 84, t["win_out"], size=12.5, anchor="end", fill=AMBER[1])
 
     my = 196
@@ -420,12 +410,12 @@ def fig_embeddings(t):
         b = [0.1 + 0.8 * shade(977 + p * 13, k) for k in range(ncell)]
         for x, vals, col in ((x_tok, a, BLUE), (x_pos, b, VIOLET),
                              (x_out, [(u + v) / 2 for u, v in zip(a, b)], TEAL)):
-            grid(s, x, y, 1, ncell, cw, ch, ("#ffffff", col[1]), fills=[[mix(col[1], v) for v in vals]], sw=0.8,
-                 rx=1)
+            s.grid(x, y, 1, ncell, cw, ch, ("#ffffff", col[1]), fills=[[mix(col[1], v) for v in vals]], sw=0.8,
+                   rx=1)
         s.text((x_tok + vw + x_pos) / 2, y + ch / 2 + 7, "+", size=20, weight="bold", fill=INK)
         s.text((x_pos + vw + x_out) / 2, y + ch / 2 + 7, "=", size=20, weight="bold", fill=INK)
     yb = y0 + 4 * rh + 34
-    line(s, 24, yb - 22, W - 24, yb - 22, color="#e5e7eb")
+    s.line(24, yb - 22, W - 24, yb - 22, color="#e5e7eb")
     s.text(24, yb, t["batch"], size=12.5, anchor="start", fill=MUTED)
     for (x, w, _, _, col), shape in zip(heads, t["shapes"]):
         s.text(x + w / 2, yb + 26, shape, size=13, weight="bold", fill=col[1])
@@ -442,9 +432,5 @@ FIGURES = {
 }
 
 
-def main() -> None:
-    write_figures(FIGURES, OUT_DIR)
-
-
 if __name__ == "__main__":
-    main()
+    write_figures(FIGURES, "ch02")

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Generate the diagrams of the attention chapter (English and Chinese).
 
+Run from the repository root:
+
     python3 images/src/ch03_figures.py
 
-Drawn with chapter 1's SVG helper and the cell grids of diagrams.py, one layout function per
-figure and one dict of strings per language. Output: images/ch03/<name>-en.svg and
-images/ch03/<name>-zh.svg.
+Drawn with diagrams.py beside this file (cell grids, colour scales, sub- and superscripts), one
+layout function per figure and one dict of strings per language. Output: images/ch03/<name>-en.svg
+and images/ch03/<name>-zh.svg.
 
 The numbers are those the chapter's code prints for its six-word sentence (the hand-written
 embeddings, and the projections drawn with torch.manual_seed(123)); the other figures show
@@ -13,21 +15,10 @@ shapes only, and their cells are not values.
 """
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+from diagrams import (AMBER, BLUE, GRAY, INK, LINE, MUTED, ROSE, SVG, TEAL, VIOLET, mix, num, text_width,
+                      write_figures)
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ch01_figures import (AMBER, BLUE, GRAY, INK, LINE, MUTED, ROSE, SVG, TEAL, VIOLET,  # noqa: E402
-                          text_width, write_figures)
-from diagrams import brace, grid, math_text, mix  # noqa: E402
-
-OUT_DIR = Path(__file__).resolve().parent.parent / "ch03"
 WORDS = ["Bright", "stars", "guide", "lost", "sailors", "home"]
-
-
-def num(v: float, digits: int = 2) -> str:
-    "A number as the figures print it, with a true minus sign."
-    return f"{v:.{digits}f}".replace("-", "−")
 
 
 # ---------------------------------------------------------------------------
@@ -63,16 +54,16 @@ def fig_one_query(t):
     cx = 770                         # context vector
     # the query on top
     s.text(ex, 34, t["query"], size=14, anchor="start", weight="bold", fill=ROSE[1])
-    math_text(s, ex + 3 * cw + 16, 66, "q = x_4", size=14, anchor="start", fill=ROSE[1])
-    grid(s, ex, 46, 1, 3, cw, ch, ROSE, values=[[num(v) for v in EMB[4]]], size=12.5)
+    s.math_text(ex + 3 * cw + 16, 66, "q = x_4", size=14, anchor="start", fill=ROSE[1])
+    s.grid(ex, 46, 1, 3, cw, ch, ROSE, values=[[num(v) for v in EMB[4]]], size=12.5)
     for x, label in ((ex + 1.5 * cw, t["emb"]), (sx + 35, t["score"]), (wx + 60, t["weight"])):
-        math_text(s, x, y0 - 14, label, size=13, weight="bold", fill=MUTED)
+        s.math_text(x, y0 - 14, label, size=13, weight="bold", fill=MUTED)
     for j, word in enumerate(WORDS):
         y = y0 + j * rh
         is_q = j == 4
         s.text(ex - 14, y + ch / 2 + 5, word, size=14, anchor="end", weight="bold" if is_q else "normal",
                fill=ROSE[1] if is_q else INK)
-        grid(s, ex, y, 1, 3, cw, ch, ("#ffffff", BLUE[1]), values=[[num(v) for v in EMB[j]]], size=12.5)
+        s.grid(ex, y, 1, 3, cw, ch, ("#ffffff", BLUE[1]), values=[[num(v) for v in EMB[j]]], size=12.5)
         s.arrow(ex + 3 * cw + 6, y + ch / 2, sx - 6, y + ch / 2, color=LINE, sw=1.1)
         s.rect(sx, y, 70, ch, mix(AMBER[1], 0.08 + 0.12 * (SCORES[j] + 0.5)), AMBER[1], rx=2, sw=1)
         s.text(sx + 35, y + ch / 2 + 4.5, num(SCORES[j]), size=12.5, weight="bold")
@@ -84,16 +75,15 @@ def fig_one_query(t):
     # sum over the rows, into the context vector
     bx = wx + bar * max(WEIGHTS) / 0.5 + 64
     top, bot, mid = y0, y0 + 6 * rh - 12, y0 + 3 * rh - 6
-    s.parts.append(f'<path d="M{bx - 10:.0f},{top:.0f} Q{bx:.0f},{top:.0f} {bx:.0f},{top + 10:.0f} '
-                   f'L{bx:.0f},{mid - 10:.0f} Q{bx:.0f},{mid:.0f} {bx + 8:.0f},{mid:.0f} '
-                   f'Q{bx:.0f},{mid:.0f} {bx:.0f},{mid + 10:.0f} L{bx:.0f},{bot - 10:.0f} '
-                   f'Q{bx:.0f},{bot:.0f} {bx - 10:.0f},{bot:.0f}" fill="none" '
-                   f'stroke="{MUTED}" stroke-width="1.4"/>')
+    s.path(f"M{bx - 10:.0f},{top:.0f} Q{bx:.0f},{top:.0f} {bx:.0f},{top + 10:.0f} "
+           f"L{bx:.0f},{mid - 10:.0f} Q{bx:.0f},{mid:.0f} {bx + 8:.0f},{mid:.0f} "
+           f"Q{bx:.0f},{mid:.0f} {bx:.0f},{mid + 10:.0f} L{bx:.0f},{bot - 10:.0f} "
+           f"Q{bx:.0f},{bot:.0f} {bx - 10:.0f},{bot:.0f}", color=MUTED, sw=1.4)
     s.arrow(bx + 10, mid, cx - 6, mid, color=TEAL[1], sw=1.5)
     s.text(cx + 78, mid - 44, t["ctx"], size=14, weight="bold", fill=TEAL[1])
     s.text(cx + 78, mid - 26, t["ctx_sub"], size=12.5, fill=MUTED)
-    grid(s, cx, mid - ch / 2, 1, 3, 52, ch, TEAL, values=[[num(v, 3) for v in CONTEXT]], size=12, weight="bold")
-    math_text(s, cx + 78, mid + ch / 2 + 22, "= " + t["sum"], size=12.5, fill=TEAL[1])
+    s.grid(cx, mid - ch / 2, 1, 3, 52, ch, TEAL, values=[[num(v, 3) for v in CONTEXT]], size=12, weight="bold")
+    s.math_text(cx + 78, mid + ch / 2 + 22, "= " + t["sum"], size=12.5, fill=TEAL[1])
     s.text(ex - 100, H - 18, t["note"], size=13, anchor="start", fill=MUTED)
     return s
 
@@ -130,26 +120,26 @@ def fig_qkv(t):
     s.text(cols["x"] + 1.5 * c, xy - 26, t["x"], size=15, weight="bold")
     s.text(cols["x"] + 1.5 * c, xy - 10, t["x_sub"], size=11.5, fill=MUTED)
     fills = [[mix(GRAY[1], 0.15 + 0.1 * ((r + k) % 3)) for k in range(3)] for r in range(6)]
-    grid(s, cols["x"], xy, 6, 3, c, c, ("#ffffff", GRAY[1]), fills=fills, sw=0.8, rx=1)
+    s.grid(cols["x"], xy, 6, 3, c, c, ("#ffffff", GRAY[1]), fills=fills, sw=0.8, rx=1)
     for i, (y, col) in enumerate(zip(ys, colors)):
         wy = y + 6 * c / 2 - 1.5 * c
-        math_text(s, cols["w"] + 2 * c, wy - 10, t["w"][i], size=14, weight="bold", fill=col[1])
+        s.math_text(cols["w"] + 2 * c, wy - 10, t["w"][i], size=14, weight="bold", fill=col[1])
         fills = [[mix(col[1], 0.2 + 0.12 * ((r * 2 + k) % 4)) for k in range(4)] for r in range(3)]
-        grid(s, cols["w"], wy, 3, 4, c, c, ("#ffffff", col[1]), fills=fills, sw=0.8, rx=1)
+        s.grid(cols["w"], wy, 3, 4, c, c, ("#ffffff", col[1]), fills=fills, sw=0.8, rx=1)
         s.text(cols["w"] + 2 * c, wy + 3 * c + 16, t["w_sub"], size=11.5, fill=MUTED)
         s.path_arrow(f"M{cols['x'] + 3 * c + 4},{xy + 3 * c} C{cols['x'] + 3 * c + 40},{xy + 3 * c} "
                      f"{cols['w'] - 40},{wy + 1.5 * c} {cols['w'] - 6},{wy + 1.5 * c}", color=LINE, sw=1.2)
         s.arrow(cols["w"] + 4 * c + 6, wy + 1.5 * c, cols["qkv"] - 6, wy + 1.5 * c, color=LINE, sw=1.2)
-        math_text(s, cols["qkv"] + 2 * c, y - 10, t["qkv"][i], size=14, weight="bold", fill=col[1])
+        s.math_text(cols["qkv"] + 2 * c, y - 10, t["qkv"][i], size=14, weight="bold", fill=col[1])
         fills = [[mix(col[1], 0.25 + 0.1 * ((r + 2 * k) % 4)) for k in range(4)] for r in range(6)]
-        grid(s, cols["qkv"], y, 6, 4, c, c, ("#ffffff", col[1]), fills=fills, sw=0.8, rx=1)
+        s.grid(cols["qkv"], y, 6, 4, c, c, ("#ffffff", col[1]), fills=fills, sw=0.8, rx=1)
         s.text(cols["qkv"] + 2 * c, y + 6 * c + 16, t["qkv_sub"], size=11.5, fill=MUTED)
     # scores from Q and K
     sy = (ys[0] + ys[1]) / 2
-    math_text(s, cols["s"] + 3 * c, sy - 26, t["scores"], size=14, weight="bold", fill=VIOLET[1])
+    s.math_text(cols["s"] + 3 * c, sy - 26, t["scores"], size=14, weight="bold", fill=VIOLET[1])
     s.text(cols["s"] + 3 * c, sy - 10, t["scores_sub"], size=11.5, fill=MUTED)
     fills = [[mix(VIOLET[1], 0.12 + 0.11 * ((r * 3 + k * 5) % 5)) for k in range(6)] for r in range(6)]
-    grid(s, cols["s"], sy, 6, 6, c, c, ("#ffffff", VIOLET[1]), fills=fills, sw=0.8, rx=1)
+    s.grid(cols["s"], sy, 6, 6, c, c, ("#ffffff", VIOLET[1]), fills=fills, sw=0.8, rx=1)
     s.path_arrow(f"M{cols['qkv'] + 4 * c + 6},{ys[0] + 3 * c} C{cols['s'] - 50},{ys[0] + 3 * c} "
                  f"{cols['s'] - 50},{sy + 2 * c} {cols['s'] - 6},{sy + 2 * c}", color=BLUE[1], sw=1.3)
     s.path_arrow(f"M{cols['qkv'] + 4 * c + 6},{ys[1] + 3 * c} C{cols['s'] - 50},{ys[1] + 3 * c} "
@@ -158,13 +148,13 @@ def fig_qkv(t):
     s.text(cols["a"] + 3 * c, sy - 26, t["weights"], size=14, weight="bold", fill=TEAL[1])
     s.text(cols["a"] + 3 * c, sy - 10, t["weights_sub"], size=11.5, fill=MUTED)
     fills = [[mix(TEAL[1], 0.08 + 0.5 * (((r * 3 + k * 5) % 5) / 4) ** 2) for k in range(6)] for r in range(6)]
-    grid(s, cols["a"], sy, 6, 6, c, c, ("#ffffff", TEAL[1]), fills=fills, sw=0.8, rx=1)
+    s.grid(cols["a"], sy, 6, 6, c, c, ("#ffffff", TEAL[1]), fills=fills, sw=0.8, rx=1)
     s.arrow(cols["s"] + 6 * c + 6, sy + 3 * c, cols["a"] - 6, sy + 3 * c, color=LINE, sw=1.2)
     # context = weights V
     oy = ys[2]
-    math_text(s, cols["o"] + 2 * c, oy + 6 * c + 20, t["ctx"], size=14, weight="bold", fill=ROSE[1])
+    s.math_text(cols["o"] + 2 * c, oy + 6 * c + 20, t["ctx"], size=14, weight="bold", fill=ROSE[1])
     fills = [[mix(ROSE[1], 0.2 + 0.1 * ((r * 2 + k * 3) % 4)) for k in range(4)] for r in range(6)]
-    grid(s, cols["o"], oy, 6, 4, c, c, ("#ffffff", ROSE[1]), fills=fills, sw=0.8, rx=1)
+    s.grid(cols["o"], oy, 6, 4, c, c, ("#ffffff", ROSE[1]), fills=fills, sw=0.8, rx=1)
     s.text(cols["o"] + 2 * c, oy + 6 * c + 38, t["ctx_sub"], size=11.5, fill=MUTED)
     s.path_arrow(f"M{cols['a'] + 6 * c + 6},{sy + 3 * c} C{cols['o'] + 2 * c},{sy + 3 * c} "
                  f"{cols['o'] + 2 * c},{oy - 60} {cols['o'] + 2 * c},{oy - 6}", color=TEAL[1], sw=1.3)
@@ -199,19 +189,29 @@ MASK = {
 }
 
 
-def fig_mask(t):
-    cw, ch = 50, 30
+CW, CH, Y0 = 50, 30, 96  # the cells of the masking and dropout figures' matrices, and their top
+
+
+def _two_matrices(t, gap, sums=False):
+    """A figure for two 6 x 6 matrices side by side, `gap` apart: their titles and column words.
+
+    `sums` heads a column of row sums right of each. Returns the SVG and the matrices' left edges."""
     lx = 110
-    rx = lx + 6 * cw + 110
-    W = int(rx + 6 * cw + 80)
-    y0 = 96
-    H = y0 + 6 * ch + 96
-    s = SVG(W, H, t["title"])
+    rx = lx + 6 * CW + gap
+    s = SVG(int(rx + 6 * CW + 80), Y0 + 6 * CH + 96, t["title"])
     for x, head, sub in ((lx, t["left"], t["left_sub"]), (rx, t["right"], t["right_sub"])):
-        s.text(x + 3 * cw, 28, head, size=15, weight="bold")
-        s.text(x + 3 * cw, 47, sub, size=12.5, fill=MUTED)
+        s.text(x + 3 * CW, 28, head, size=15, weight="bold")
+        s.text(x + 3 * CW, 47, sub, size=12.5, fill=MUTED)
         for j, word in enumerate(WORDS):
-            s.text(x + j * cw + cw / 2, y0 - 10, word, size=11, fill=MUTED)
+            s.text(x + j * CW + CW / 2, Y0 - 10, word, size=11, fill=MUTED)
+        if sums:
+            s.text(x + 6 * CW + 14, Y0 - 10, t["sum"], size=11, anchor="start", fill=TEAL[1])
+    return s, lx, rx
+
+
+def fig_mask(t):
+    cw, ch, y0 = CW, CH, Y0
+    s, lx, rx = _two_matrices(t, 110)
     s.text(lx - 12, y0 - 10, t["query"] + " \\ " + t["key"], size=11, anchor="end", fill=MUTED)
     for i, word in enumerate(WORDS):
         y = y0 + i * ch
@@ -237,10 +237,7 @@ def fig_mask(t):
     s.text(rx + 6 * cw + 14, y0 - 10, t["sum"], size=11, anchor="start", fill=TEAL[1])
     s.arrow(lx + 6 * cw + 16, y0 + 3 * ch, rx - 16, y0 + 3 * ch, color=MUTED, sw=1.6)
     s.text((lx + 6 * cw + rx) / 2, y0 + 3 * ch - 10, "softmax", size=12.5, fill=MUTED, italic=True)
-    y = y0 + 6 * ch + 30
-    for k, (label, col) in enumerate(t["legend"]):
-        s.rect(lx, y + k * 26, 24, 18, col[0], col[1] if col is BLUE else LINE, rx=3, sw=1)
-        s.text(lx + 34, y + k * 26 + 14, label, size=13, anchor="start")
+    s.legend(lx, y0 + 6 * ch + 30, [(label, col[0], col[1] if col is BLUE else LINE) for label, col in t["legend"]])
     return s
 
 
@@ -270,19 +267,8 @@ DROPOUT = {
 
 
 def fig_dropout(t):
-    cw, ch = 50, 30
-    lx = 110
-    rx = lx + 6 * cw + 190
-    W = int(rx + 6 * cw + 80)
-    y0 = 96
-    H = y0 + 6 * ch + 96
-    s = SVG(W, H, t["title"])
-    for x, head, sub in ((lx, t["left"], t["left_sub"]), (rx, t["right"], t["right_sub"])):
-        s.text(x + 3 * cw, 28, head, size=15, weight="bold")
-        s.text(x + 3 * cw, 47, sub, size=12.5, fill=MUTED)
-        for j, word in enumerate(WORDS):
-            s.text(x + j * cw + cw / 2, y0 - 10, word, size=11, fill=MUTED)
-        s.text(x + 6 * cw + 14, y0 - 10, t["sum"], size=11, anchor="start", fill=TEAL[1])
+    cw, ch, y0 = CW, CH, Y0
+    s, lx, rx = _two_matrices(t, 190, sums=True)
     for i, word in enumerate(WORDS):
         y = y0 + i * ch
         s.text(lx - 12, y + ch / 2 + 5, word, size=13, anchor="end")
@@ -310,10 +296,8 @@ def fig_dropout(t):
     ax1, ax2 = lx + 6 * cw + 62, rx - 14
     s.arrow(ax1, y0 + 3 * ch, ax2, y0 + 3 * ch, color=MUTED, sw=1.6)
     s.text((ax1 + ax2) / 2, y0 + 3 * ch - 10, t["arrow"], size=11.5, fill=MUTED)
-    y = y0 + 6 * ch + 30
-    for k, (label, col) in enumerate(t["legend"]):
-        s.rect(lx, y + k * 26, 24, 18, col[0] if col is ROSE else mix(BLUE[1], 0.35), col[1], rx=3, sw=1)
-        s.text(lx + 34, y + k * 26 + 14, label, size=13, anchor="start")
+    s.legend(lx, y0 + 6 * ch + 30,
+             [(label, col[0] if col is ROSE else mix(BLUE[1], 0.35), col[1]) for label, col in t["legend"]])
     return s
 
 
@@ -354,9 +338,9 @@ def fig_heads(t):
     hx = [x0 - 24, x0 - 24 + hw + 26]
     for (label, shape), y in zip(t["rows"], (y1, y2, y3 + 24, y4)):
         s.text(24, y + 18, label, size=13.5, anchor="start", weight="bold")
-        s.lines(24, y + 38, shape, size=12, anchor="start", fill=MUTED, lh=1.35)
+        s.text_lines(24, y + 38, shape, size=12, anchor="start", fill=MUTED, lh=1.35)
     # row 1: the token
-    grid(s, x0, y1, 1, 3, c, c, ("#ffffff", GRAY[1]), fills=[[mix(GRAY[1], 0.2)] * 3], sw=1)
+    s.grid(x0, y1, 1, 3, c, c, ("#ffffff", GRAY[1]), fills=[[mix(GRAY[1], 0.2)] * 3], sw=1)
     s.arrow(x0 + 1.5 * c, y1 + c + 4, x0 + 1.5 * c, y2 - 34, color=LINE, sw=1.2)
     # row 2: the fused projection, 12 numbers: queries, keys, values, each head 0 then head 1
     cell_x = []
@@ -368,7 +352,7 @@ def fig_heads(t):
                 cell_x.append(x)
                 s.rect(x, y2, c, c, mix(colors[g][1], shade[h]), colors[g][1], rx=1, sw=1)
             s.text(gx + h * 2 * c + c, y2 + c + 15, t["head"].format(h), size=11, fill=MUTED)
-        brace(s, gx + 1, gx + 4 * c - 1, y2 - 6, color=colors[g][1], depth=-5)
+        s.brace(gx + 1, gx + 4 * c - 1, y2 - 6, color=colors[g][1], depth=-5)
         s.text(gx + 2 * c, y2 - 12, t["groups"][g], size=12.5, fill=colors[g][1], weight="bold")
     # row 3: the two heads
     for h in range(2):
@@ -381,7 +365,7 @@ def fig_heads(t):
             src = cell_x[g * 4 + h * 2] + c
             s.path_arrow(f"M{src:.0f},{y2 + c + 22} C{src:.0f},{y2 + c + 60} {x + c:.0f},{y3 - 30} "
                          f"{x + c:.0f},{y3 + 30}", color=colors[g][1], sw=1.1)
-        math_text(s, hx[h] + 14, y3 + 90, t["attn"], size=12.5, anchor="start")
+        s.math_text(hx[h] + 14, y3 + 90, t["attn"], size=12.5, anchor="start")
         s.text(hx[h] + 14, y3 + 108, t["attn_sub"], size=11, anchor="start", fill=MUTED)
         ox = hx[h] + hw - 14 - 2 * c
         for d in range(2):
@@ -397,7 +381,7 @@ def fig_heads(t):
     ox = cx + 4 * c + 170
     s.arrow(cx + 4 * c + 8, y4 + c / 2, ox - 8, y4 + c / 2, color=LINE, sw=1.2)
     s.text((cx + 4 * c + ox) / 2, y4 - 8, t["out"], size=12, fill=MUTED)
-    grid(s, ox, y4, 1, 4, c, c, ("#ffffff", ROSE[1]), fills=[[mix(ROSE[1], 0.3)] * 4], sw=1)
+    s.grid(ox, y4, 1, 4, c, c, ("#ffffff", ROSE[1]), fills=[[mix(ROSE[1], 0.3)] * 4], sw=1)
     s.text(ox + 2 * c, y4 + c + 18, t["final"], size=12.5, fill=ROSE[1], weight="bold")
     s.text(24, H - 18, t["note"], size=12.5, anchor="start", fill=MUTED)
     return s
@@ -448,7 +432,7 @@ def fig_kvcache(t):
             x = x_new + k * 36
             for r, (name, col) in enumerate((("q", ROSE), ("k", BLUE), ("v", AMBER))):
                 s.rect(x, y + 4 + r * 19, 30, 17, col[0], col[1], rx=3, sw=1)
-                math_text(s, x + 15, y + 17 + r * 19, f"{name}_{p}", size=11.5, fill=col[1])
+                s.math_text(x + 15, y + 17 + r * 19, f"{name}_{p}", size=11.5, fill=col[1])
         s.arrow(x_new + count * 36 + 4, y + 32, x_cache - 34, y + 32, color=LINE, sw=1.1)
         # the cache: keys on top, values below
         end = start + count
@@ -459,17 +443,17 @@ def fig_kvcache(t):
                 x = x_cache + p * c
                 if p < start:
                     s.rect(x, yy, c - 4, 26, GRAY[0], GRAY[1], rx=3, sw=1)
-                    math_text(s, x + (c - 4) / 2, yy + 17, f"{name.lower()}_{p}", size=11.5, fill=GRAY[1])
+                    s.math_text(x + (c - 4) / 2, yy + 17, f"{name.lower()}_{p}", size=11.5, fill=GRAY[1])
                 elif p < end:
                     s.rect(x, yy, c - 4, 26, TEAL[0], TEAL[1], rx=3, sw=1.4)
-                    math_text(s, x + (c - 4) / 2, yy + 17, f"{name.lower()}_{p}", size=11.5, fill=TEAL[1],
-                              weight="bold")
+                    s.math_text(x + (c - 4) / 2, yy + 17, f"{name.lower()}_{p}", size=11.5, fill=TEAL[1],
+                                weight="bold")
                 else:
                     s.rect(x, yy, c - 4, 26, "#ffffff", LINE, rx=3, sw=1, dash="4 3")
         # what the newest query attends to
         last = end - 1
         note = f"q_{last} {t['attend']} k_0 … k_{last}" if count == 1 else t["causal"]
-        math_text(s, x_cache + 8 * c + 10, y + 22, note, size=12, anchor="start", fill=ROSE[1])
+        s.math_text(x_cache + 8 * c + 10, y + 22, note, size=12, anchor="start", fill=ROSE[1])
         s.text(x_cache + 8 * c + 10, y + 42, t["length"].format(end), size=12, anchor="start", fill=MUTED)
     y = H - 30
     x = 24
@@ -493,9 +477,5 @@ FIGURES = {
 }
 
 
-def main() -> None:
-    write_figures(FIGURES, OUT_DIR)
-
-
 if __name__ == "__main__":
-    main()
+    write_figures(FIGURES, "ch03")

@@ -1,33 +1,25 @@
 #!/usr/bin/env python3
 """Generate the diagrams of the GPT chapter (English and Chinese).
 
+Run from the repository root:
+
     python3 images/src/ch04_figures.py
 
-Drawn with chapter 1's SVG helper (and the few additions of diagrams45.py), one layout function per
-figure and one dict of strings per language. Shapes are GPT-2 small's (vocabulary 50,257, context
-1,024, width 768, 12 heads, 12 layers, feed-forward 3,072); the numbers of the layer-normalization
-and top-k/top-p figures are computed here. Output: images/ch04/<name>-en.svg and <name>-zh.svg.
+Drawn with diagrams.py beside this file, one layout function per figure and one dict of strings per
+language. Shapes are GPT-2 small's (vocabulary 50,257, context 1,024, width 768, 12 heads, 12
+layers, feed-forward 3,072); the numbers of the layer-normalization and top-k/top-p figures are
+computed here. Output: images/ch04/<name>-en.svg and <name>-zh.svg.
 """
 from __future__ import annotations
 
 import math
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ch01_figures import AMBER, BLUE, GRAY, INK, LINE, MUTED, ROSE, SVG, TEAL, VIOLET, write_figures  # noqa: E402
-from diagrams45 import MINUS, fbox, fits, ftext, line, mono, num, plus  # noqa: E402
-
-OUT_DIR = Path(__file__).resolve().parent.parent / "ch04"
+from diagrams import (AMBER, BLUE, GRAY, INK, LINE, MINUS, MUTED, ROSE, SVG, TEAL, VIOLET, fits, num,
+                      write_figures, thousands as n)
 
 # GPT-2 small
 VOCAB, CONTEXT, EMB, HEADS, LAYERS = 50257, 1024, 768, 12, 12
 HIDDEN = 4 * EMB
-
-
-def n(v: int) -> str:
-    "An integer with thousands separators: 50,257."
-    return f"{v:,}"
 
 
 # ---------------------------------------------------------------------------
@@ -84,24 +76,23 @@ def fig_architecture(t):
     rows = {"logits": (20, 48), "head": (110, 48), "norm": (200, 38), "blocks": (282, 78), "add": (404, 36),
             "emb": (482, 50), "ids": (580, 50)}
     y, h = rows["logits"]
-    fbox(s, x0, y, cw, h, t["logits"], ROSE, size=13)
+    s.fbox(x0, y, cw, h, t["logits"], ROSE, size=13)
     y, h = rows["head"]
-    fbox(s, x0, y, cw, h, t["head"], AMBER, size=13)
+    s.fbox(x0, y, cw, h, t["head"], AMBER, size=13)
     y, h = rows["norm"]
-    fbox(s, x0, y, cw, h, t["norm"], TEAL, size=13, head=False, weight="bold", text_color=TEAL[1])
+    s.fbox(x0, y, cw, h, t["norm"], TEAL, size=13, head=False, weight="bold", text_color=TEAL[1])
     y, h = rows["blocks"]
-    for k in (2, 1):  # two shadows: a stack of identical blocks
-        s.rect(x0 + 5 * k, y - 5 * k, cw, h, VIOLET[0], VIOLET[1], rx=10, sw=0.9)
-    fbox(s, x0, y, cw, h, t["blocks"], VIOLET, size=13)
+    s.stack_shadows(x0, y, cw, h, VIOLET, copies=2, sw=0.9)  # a stack of identical blocks
+    s.fbox(x0, y, cw, h, t["blocks"], VIOLET, size=13)
     y, h = rows["add"]
-    fbox(s, x0 + 60, y, cw - 120, h, t["add"], GRAY, size=13, head=False)
+    s.fbox(x0 + 60, y, cw - 120, h, t["add"], GRAY, size=13, head=False)
     y, h = rows["emb"]
     half = (cw - 20) / 2
-    fbox(s, x0, y, half, h, t["tok_emb"], BLUE, size=13)
-    fbox(s, x0 + half + 20, y, half, h, t["pos_emb"], BLUE, size=13)
+    s.fbox(x0, y, half, h, t["tok_emb"], BLUE, size=13)
+    s.fbox(x0 + half + 20, y, half, h, t["pos_emb"], BLUE, size=13)
     y, h = rows["ids"]
-    fbox(s, x0, y, half, h, t["ids"], GRAY, size=13)
-    fbox(s, x0 + half + 20, y, half, h, t["pos"], GRAY, size=13)
+    s.fbox(x0, y, half, h, t["ids"], GRAY, size=13)
+    s.fbox(x0 + half + 20, y, half, h, t["pos"], GRAY, size=13)
 
     def up(x, lower, upper, label=None):
         "An arrow from the top of row `lower` to the bottom of row `upper`, with a shape beside it."
@@ -110,7 +101,7 @@ def fig_architecture(t):
         s.arrow(x, y1, x, y2 + 2)
         if label:
             fits(label, 12, 200, "shape", mono=True)
-            mono(s, x + 10, (y1 + y2) / 2 + 4, label, size=12, fill=MUTED)
+            s.mono(x + 10, (y1 + y2) / 2 + 4, label, size=12, fill=MUTED)
 
     up(cx, "head", "logits", t["s_out"])
     up(cx, "norm", "head", t["s_emb"])
@@ -126,9 +117,9 @@ def fig_architecture(t):
         y, h = rows[row]
         lines = t["notes"][key]
         for i, txt in enumerate(lines):
-            ftext(s, nx, y + h / 2 - 9 * (len(lines) - 1) + 5 + 18 * i, txt, W - nx - 16, size=12.5,
-                  anchor="start", fill=MUTED, where="note")
-    ftext(s, W - 16, H - 10, t["legend"], W - 40, size=12, anchor="end", fill=MUTED, where="legend")
+            s.ftext(nx, y + h / 2 - 9 * (len(lines) - 1) + 5 + 18 * i, txt, W - nx - 16, size=12.5,
+                    anchor="start", fill=MUTED, where="note")
+    s.ftext(W - 16, H - 10, t["legend"], W - 40, size=12, anchor="end", fill=MUTED, where="legend")
     return s
 
 
@@ -181,15 +172,15 @@ def fig_layernorm(t):
     colors = [BLUE, VIOLET, TEAL]
     for r, ((vals, m, v, digits), label, col) in enumerate(zip(rows, t["rows"], colors)):
         y = top + r * row_h
-        ftext(s, x0, y + 18, label, right - x0 - 200, size=14.5, anchor="start", weight="bold",
-              fill=col[1], where="row")
+        s.ftext(x0, y + 18, label, right - x0 - 200, size=14.5, anchor="start", weight="bold",
+                fill=col[1], where="row")
         s.text(right, y + 18, t["stats"].format(m=num(m), v=num(v)), size=13, anchor="end", fill=MUTED)
         cy = y + 32
         for i, val in enumerate(vals):
             cx = x0 + i * (cw + gap)
             s.rect(cx, cy, cw, ch, "#ffffff", LINE, rx=8, sw=1)
             zero = cy + 56
-            line(s, cx + 10, zero, cx + cw - 10, zero, color=LINE, sw=1)
+            s.line(cx + 10, zero, cx + cw - 10, zero, color=LINE, sw=1)
             bh = abs(val) * scale
             by = zero - bh if val >= 0 else zero
             s.rect(cx + cw / 2 - 14, by, 28, max(bh, 0.8), col[0], col[1], rx=2, sw=1.2)
@@ -197,8 +188,8 @@ def fig_layernorm(t):
         if r < 2:
             s.arrow(x0 - 18, y + 56, x0 - 18, y + row_h + 8, color=LINE)
     for i, txt in enumerate(t["note"]):
-        ftext(s, x0, top + 3 * row_h + 14 + 20 * i, txt, W - x0 - 12, size=13, anchor="start", fill=INK,
-              where="note")
+        s.ftext(x0, top + 3 * row_h + 14 + 20 * i, txt, W - x0 - 12, size=13, anchor="start", fill=INK,
+                where="note")
     return s
 
 
@@ -236,34 +227,33 @@ def fig_block(t):
     sx, bx, bw = 220, 450, 240  # the stream, the centre and width of the sublayer column
     nx = bx + bw / 2 + 26
     stream = VIOLET[1]
-    fbox(s, sx - 110, 12, 220, 48, t["out"], GRAY, size=13, head=False)
-    fbox(s, sx - 110, 626, 220, 48, t["inp"], GRAY, size=13, head=False)
+    s.fbox(sx - 110, 12, 220, 48, t["out"], GRAY, size=13, head=False)
+    s.fbox(sx - 110, 626, 220, 48, t["inp"], GRAY, size=13, head=False)
     # two sublayers: (plus, dropout, sublayer, norm, branch point) from top to bottom
     layers = [(108, (126, 28), (170, 62), (252, 30), 318, t["ff"], AMBER, t["n_ff"]),
               (378, (396, 28), (440, 62), (522, 30), 588, t["att"], TEAL, t["n_att"])]
     for y_from, y_to in ((626, 378 + 13), (378 - 13, 108 + 13), (108 - 13, 60)):  # the stream, upwards
-        line(s, sx, y_from, sx, y_to + 9, color=stream, sw=3)
-        s.parts.append(f'<path d="M{sx - 6},{y_to + 10} L{sx},{y_to} L{sx + 6},{y_to + 10} z" fill="{stream}"/>')
+        s.up_arrow(sx, y_from, y_to, stream)
     for py, (dy, dh), (ly, lh), (ny, nh), by, rows, col, note in layers:
-        plus(s, sx, py, stroke=stream)
-        fbox(s, bx - bw / 2 + 40, dy, bw - 80, dh, t["drop"], GRAY, size=12.5, head=False)
-        fbox(s, bx - bw / 2, ly, bw, lh, rows, col, size=13)
-        fbox(s, bx - bw / 2 + 20, ny, bw - 40, nh, t["ln"], ("#ffffff", TEAL[1]), size=12.5, head=False)
-        s.parts.append(f'<circle cx="{sx}" cy="{by}" r="4" fill="{stream}"/>')
+        s.circled(sx, py, stroke=stream)
+        s.fbox(bx - bw / 2 + 40, dy, bw - 80, dh, t["drop"], GRAY, size=12.5, head=False)
+        s.fbox(bx - bw / 2, ly, bw, lh, rows, col, size=13)
+        s.fbox(bx - bw / 2 + 20, ny, bw - 40, nh, t["ln"], ("#ffffff", TEAL[1]), size=12.5, head=False)
+        s.dot(sx, by, stream)
         s.path_arrow(f"M{sx},{by} L{bx},{by} L{bx},{ny + nh + 2}")
         s.arrow(bx, ny, bx, ly + lh + 2)
         s.arrow(bx, ly, bx, dy + dh + 2)
         s.path_arrow(f"M{bx},{dy} L{bx},{py} L{sx + 16},{py}")
         for i, txt in enumerate(note):
-            ftext(s, nx, ly + lh / 2 - 9 * (len(note) - 1) + 5 + 18 * i, txt, W - nx - 10, size=12.5,
-                  anchor="start", fill=MUTED, where="note")
+            s.ftext(nx, ly + lh / 2 - 9 * (len(note) - 1) + 5 + 18 * i, txt, W - nx - 10, size=12.5,
+                    anchor="start", fill=MUTED, where="note")
     for i, txt in enumerate(t["n_ln"]):
-        ftext(s, nx, 537 + 18 * i, txt, W - nx - 10, size=12.5, anchor="start", fill=MUTED, where="note")
-    ftext(s, (sx + bx) / 2 + 8, 378 - 8, t["n_add"], bx - sx - 30, size=12, fill=MUTED, where="add")
-    ftext(s, sx - 18, 250, t["stream"], sx - 30, size=15, anchor="end", weight="bold", fill=stream,
-          where="stream")
+        s.ftext(nx, 537 + 18 * i, txt, W - nx - 10, size=12.5, anchor="start", fill=MUTED, where="note")
+    s.ftext((sx + bx) / 2 + 8, 378 - 8, t["n_add"], bx - sx - 30, size=12, fill=MUTED, where="add")
+    s.ftext(sx - 18, 250, t["stream"], sx - 30, size=15, anchor="end", weight="bold", fill=stream,
+            where="stream")
     fits(t["shape"], 12, sx - 30, "shape", mono=True)
-    mono(s, sx - 18, 272, t["shape"], size=12, anchor="end", fill=MUTED)
+    s.mono(sx - 18, 272, t["shape"], size=12, anchor="end", fill=MUTED)
     return s
 
 
@@ -303,29 +293,28 @@ def fig_tying(t):
     s.text(mx + mw / 2, my - 14, t["matrix"], size=15, weight="bold", fill=VIOLET[1])
     s.rect(mx, my, mw, mh, VIOLET[0], VIOLET[1], rx=4, sw=1.6)
     for k in range(1, int(mh // 12)):
-        line(s, mx + 1, my + 12 * k, mx + mw - 1, my + 12 * k, color="#ddd6fe", sw=0.8)
+        s.line(mx + 1, my + 12 * k, mx + mw - 1, my + 12 * k, color="#ddd6fe", sw=0.8)
     s.rect(mx, ry, mw, 12, AMBER[0], AMBER[1], rx=2, sw=1.6)
-    ftext(s, mx + mw / 2, my + mh + 24, t["one"], 260, size=14, weight="bold")
-    ftext(s, mx + mw / 2, my + mh + 44, t["count"], 300, size=12.5, fill=MUTED)
+    s.ftext(mx + mw / 2, my + mh + 24, t["one"], 260, size=14, weight="bold")
+    s.ftext(mx + mw / 2, my + mh + 44, t["count"], 300, size=12.5, fill=MUTED)
     # left: the embedding looks up a row
-    ftext(s, 30, 40, t["left"], mx - 50, size=14, anchor="start", weight="bold", fill=BLUE[1], where="left")
-    fbox(s, 30, ry - 24, 220, 60, t["id"], BLUE, size=13.5, head=False)
+    s.ftext(30, 40, t["left"], mx - 50, size=14, anchor="start", weight="bold", fill=BLUE[1], where="left")
+    s.fbox(30, ry - 24, 220, 60, t["id"], BLUE, size=13.5, head=False)
     s.arrow(250, ry + 6, mx - 2, ry + 6, color=BLUE[1])
-    ftext(s, (250 + mx) / 2, ry - 4, t["row"], mx - 260, size=12, fill=BLUE[1], where="row")
+    s.ftext((250 + mx) / 2, ry - 4, t["row"], mx - 260, size=12, fill=BLUE[1], where="row")
     for i, txt in enumerate(t["id_note"]):
-        ftext(s, 30, ry + 70 + 19 * i, txt, mx - 50, size=12.5, anchor="start", fill=MUTED, where="id note")
+        s.ftext(30, ry + 70 + 19 * i, txt, mx - 50, size=12.5, anchor="start", fill=MUTED, where="id note")
     # right: the head scores every row against h
     rx = mx + mw + 80
-    ftext(s, rx, 40, t["right"], W - rx - 10, size=14, anchor="start", weight="bold", fill=AMBER[1],
-          where="right")
-    fbox(s, rx, 74, 280, 54, t["h"], GRAY, size=13, head=True)
+    s.ftext(rx, 40, t["right"], W - rx - 10, size=14, anchor="start", weight="bold", fill=AMBER[1],
+            where="right")
+    s.fbox(rx, 74, 280, 54, t["h"], GRAY, size=13, head=True)
     bk = mx + mw + 16  # a bracket along the whole matrix: h meets every row
-    s.parts.append(f'<path d="M{bk - 8},{my} L{bk},{my} L{bk},{my + mh} L{bk - 8},{my + mh}" fill="none" '
-                   f'stroke="{AMBER[1]}" stroke-width="1.6"/>')
+    s.path(f"M{bk - 8},{my} L{bk},{my} L{bk},{my + mh} L{bk - 8},{my + mh}", color=AMBER[1], sw=1.6)
     s.arrow(rx, 101, bk + 2, 101)
-    fbox(s, rx, 196, 280, 78, t["logits"], AMBER, size=13, head=True)
+    s.fbox(rx, 196, 280, 78, t["logits"], AMBER, size=13, head=True)
     s.arrow(bk, 235, rx - 2, 235, color=AMBER[1])
-    ftext(s, W / 2, H - 14, t["untied"], W - 30, size=12.5, fill=MUTED, where="untied")
+    s.ftext(W / 2, H - 14, t["untied"], W - 30, size=12.5, fill=MUTED, where="untied")
     return s
 
 
@@ -359,12 +348,12 @@ def fig_generation(t):
     W, H = 900, 350
     s = SVG(W, H, t["title"])
     y1, h1, y2, h2 = 30, 80, 196, 84
-    fbox(s, 30, y1, 250, h1, t["ids"], BLUE, size=13)
-    fbox(s, 360, y1 + 8, 170, h1 - 16, t["model"], VIOLET, size=13)
-    fbox(s, 620, y1 + 8, 240, h1 - 16, t["logits"], ROSE, size=13)
-    fbox(s, 620, y2 + 10, 240, h2 - 20, t["last"], ROSE, size=13)
-    fbox(s, 300, y2, 280, h2, t["pick"], AMBER, size=13)
-    fbox(s, 30, y2 + 10, 220, h2 - 20, t["append"], TEAL, size=13)
+    s.fbox(30, y1, 250, h1, t["ids"], BLUE, size=13)
+    s.fbox(360, y1 + 8, 170, h1 - 16, t["model"], VIOLET, size=13)
+    s.fbox(620, y1 + 8, 240, h1 - 16, t["logits"], ROSE, size=13)
+    s.fbox(620, y2 + 10, 240, h2 - 20, t["last"], ROSE, size=13)
+    s.fbox(300, y2, 280, h2, t["pick"], AMBER, size=13)
+    s.fbox(30, y2 + 10, 220, h2 - 20, t["append"], TEAL, size=13)
     mid1, mid2 = y1 + h1 / 2, y2 + h2 / 2
     s.arrow(280, mid1, 358, mid1)
     s.arrow(530, mid1, 618, mid1)
@@ -372,8 +361,8 @@ def fig_generation(t):
     s.arrow(620, mid2, 582, mid2)
     s.arrow(300, mid2, 252, mid2)
     s.arrow(140, y2 + 10, 140, y1 + h1 + 2, color=TEAL[1])
-    ftext(s, 150, (y1 + h1 + y2 + 10) / 2 + 5, t["again"], 200, size=12.5, anchor="start", fill=TEAL[1])
-    ftext(s, W / 2, H - 22, t["note"], W - 40, size=13, fill=MUTED, where="note")
+    s.ftext(150, (y1 + h1 + y2 + 10) / 2 + 5, t["again"], 200, size=12.5, anchor="start", fill=TEAL[1])
+    s.ftext(W / 2, H - 22, t["note"], W - 40, size=13, fill=MUTED, where="note")
     return s
 
 
@@ -445,10 +434,10 @@ def fig_cutoffs(t):
             zip((P_FULL, P_K, P_P), t["panels"], t["cuts"], t["notes"], (BLUE, TEAL, AMBER))):
         px = x0 + k * (pw + gap)
         s.rect(px, 12, pw, H - 24, "#fafafa", "#e5e7eb", rx=12, sw=1.1)
-        ftext(s, px + pw / 2, 40, head, pw - 20, size=15, weight="bold", fill=col[1], where="panel")
-        ftext(s, px + pw / 2, 60, sub, pw - 20, size=12.5, fill=MUTED, where="panel")
+        s.ftext(px + pw / 2, 40, head, pw - 20, size=15, weight="bold", fill=col[1], where="panel")
+        s.ftext(px + pw / 2, 60, sub, pw - 20, size=12.5, fill=MUTED, where="panel")
         bx0 = px + (pw - (6 * bw + 5 * bgap)) / 2
-        line(s, bx0 - 6, base, bx0 + 6 * bw + 5 * bgap + 6, base, color=INK, sw=1)
+        s.line(bx0 - 6, base, bx0 + 6 * bw + 5 * bgap + 6, base, color=INK, sw=1)
         kept = sum(v > 0 for v in dist)
         for i, (word, v) in enumerate(zip(WORDS, dist)):
             bx = bx0 + i * (bw + bgap)
@@ -462,10 +451,10 @@ def fig_cutoffs(t):
             s.text(bx + bw / 2, base + 17, word, size=12)
         if cutlabel:
             cx = bx0 + kept * (bw + bgap) - bgap / 2
-            line(s, cx, top - 6, cx, base + 4, color=col[1], sw=1.6, dash="5 3")
+            s.line(cx, top - 6, cx, base + 4, color=col[1], sw=1.6, dash="5 3")
             s.text(cx + 6, top + 2, cutlabel, size=12.5, anchor="start", weight="bold", fill=col[1])
         for i, txt in enumerate(note):
-            ftext(s, px + pw / 2, base + 48 + 19 * i, txt, pw - 16, size=12.5, fill=INK, where="note")
+            s.ftext(px + pw / 2, base + 48 + 19 * i, txt, pw - 16, size=12.5, fill=INK, where="note")
     return s
 
 
@@ -479,9 +468,5 @@ FIGURES = {
 }
 
 
-def main() -> None:
-    write_figures(FIGURES, OUT_DIR)
-
-
 if __name__ == "__main__":
-    main()
+    write_figures(FIGURES, "ch04")

@@ -1,30 +1,24 @@
 #!/usr/bin/env python3
 """Generate the diagrams of the pretraining chapter (English and Chinese).
 
+Run from the repository root:
+
     python3 images/src/ch05_figures.py
 
-Drawn with chapter 1's SVG helper (and the few additions of diagrams45.py), one layout function per
-figure and one dict of strings per language. The counts are the chapter's own: The Verdict split at
-90% of its characters, `gpt-micro`'s samples of 64 tokens, the tiny run of the resume test; the
-losses of the first figure are computed here. Output: images/ch05/<name>-en.svg and <name>-zh.svg.
+Drawn with diagrams.py beside this file, one layout function per figure and one dict of strings per
+language. The counts are the chapter's own: The Verdict split at 90% of its characters,
+`gpt-micro`'s samples of 64 tokens, the tiny run of the resume test; the losses of the first figure
+are computed here. Output: images/ch05/<name>-en.svg and <name>-zh.svg.
 """
 from __future__ import annotations
 
 import math
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ch01_figures import (AMBER, BLUE, GRAY, INK, LINE, MUTED, ROSE, SVG, TEAL, VIOLET, text_width,  # noqa: E402
-                          write_figures)
-from diagrams45 import MINUS, fbox, fits, ftext, line, mono  # noqa: E402
+from diagrams import (AMBER, BLUE, GRAY, INK, LINE, MINUS, MUTED, ROSE, SVG, TEAL, VIOLET, fits, text_width,
+                      write_figures, thousands as n)
 
-OUT_DIR = Path(__file__).resolve().parent.parent / "ch05"
 VOCAB = 50257
-
-
-def n(v: int) -> str:
-    return f"{v:,}"
 
 
 # ---------------------------------------------------------------------------
@@ -69,31 +63,31 @@ def fig_loss(t):
     x0, cw, gap = 130, 84, 8
     rows = [(t["inputs"], SENTENCE[:-1], 26, BLUE), (t["targets"], SENTENCE[1:], 74, AMBER)]
     for label, toks, y, col in rows:
-        ftext(s, x0 - 14, y + 22, label, x0 - 24, size=14, anchor="end", weight="bold", fill=col[1])
+        s.ftext(x0 - 14, y + 22, label, x0 - 24, size=14, anchor="end", weight="bold", fill=col[1])
         for i, tok in enumerate(toks):
             hot = i == POS
             fill = col[1] if hot else col[0]
             s.rect(x0 + i * (cw + gap), y, cw, 34, col[0] if not hot else "#ffffff", col[1], rx=7,
                    sw=2.4 if hot else 1.2)
-            ftext(s, x0 + i * (cw + gap) + cw / 2, y + 22, f"“{tok}”".replace("“ ", "“\u2009"), cw - 6,
-                  size=13, weight="bold" if hot else "normal", fill=INK if not hot else fill)
+            s.ftext(x0 + i * (cw + gap) + cw / 2, y + 22, f"“{tok}”".replace("“ ", "“\u2009"), cw - 6,
+                    size=13, weight="bold" if hot else "normal", fill=INK if not hot else fill)
     right = x0 + 7 * (cw + gap) - gap
-    ftext(s, (x0 + right) / 2, 132, t["shift"], right - x0, size=12.5, fill=MUTED, where="shift")
+    s.ftext((x0 + right) / 2, 132, t["shift"], right - x0, size=12.5, fill=MUTED, where="shift")
     hx = x0 + POS * (cw + gap) + cw / 2
     bw, bgap, by, bh = 152, 30, 214, 70
     bx0 = (W - (5 * bw + 4 * bgap)) / 2
     pick = bx0 + 2 * (bw + bgap) + bw / 2  # the target chooses which probability counts
     s.path_arrow(f"M{hx},{108} L{hx},{156} L{pick},{156} L{pick},{by - 2}", color=AMBER[1], dash="5 3")
-    ftext(s, bx0, by - 12, t["read"], pick - bx0 - 20, size=12.5, anchor="start", fill=ROSE[1], where="read")
+    s.ftext(bx0, by - 12, t["read"], pick - bx0 - 20, size=12.5, anchor="start", fill=ROSE[1], where="read")
     cols = [ROSE, VIOLET, AMBER, TEAL, BLUE]
     for i, (rowsb, col) in enumerate(zip(t["boxes"], cols)):
         bx = bx0 + i * (bw + bgap)
-        fbox(s, bx, by, bw, bh, rowsb, col, size=12.5, where="flow")
+        s.fbox(bx, by, bw, bh, rowsb, col, size=12.5, where="flow")
         if i:
             s.arrow(bx - bgap, by + bh / 2, bx - 2, by + bh / 2)
     # what -ln p gives for a few probabilities
     py = 330
-    ftext(s, bx0, py, t["probe_head"], 400, size=13, anchor="start", weight="bold", fill=TEAL[1])
+    s.ftext(bx0, py, t["probe_head"], 400, size=13, anchor="start", weight="bold", fill=TEAL[1])
     items = [t["probe"].format(p=f"{p:g}", v=_nll(p)) for p in PROBES[:-1]]
     items.append(t["uniform"].format(v=_nll(PROBES[-1])))
     x = bx0
@@ -153,18 +147,18 @@ def fig_split(t):
     x0, full = 40, 840
     tw = full * TRAIN_CHARS / CHARS
     vx = x0 + tw
-    ftext(s, x0, 30, t["whole"], 420, size=14.5, anchor="start", weight="bold")
-    ftext(s, vx, 30, t["cut"], 380, size=12.5, anchor="end", fill=MUTED, where="cut")
+    s.ftext(x0, 30, t["whole"], 420, size=14.5, anchor="start", weight="bold")
+    s.ftext(vx, 30, t["cut"], 380, size=12.5, anchor="end", fill=MUTED, where="cut")
     y = 44
     s.rect(x0, y, tw, 38, TEAL[0], TEAL[1], rx=4, sw=1.4)
     s.rect(vx, y, full - tw, 38, AMBER[0], AMBER[1], rx=4, sw=1.4)
-    line(s, vx, y - 8, vx, y + 46, color=INK, sw=1.6, dash="4 3")
-    ftext(s, x0 + 12, y + 24, t["train"], tw - 24, size=13, anchor="start", fill=TEAL[1], weight="bold",
-          where="train")
-    ftext(s, x0 + full, y + 62, t["val"], full - 20, size=13, anchor="end", fill=AMBER[1], weight="bold",
-          where="val")
+    s.line(vx, y - 8, vx, y + 46, color=INK, sw=1.6, dash="4 3")
+    s.ftext(x0 + 12, y + 24, t["train"], tw - 24, size=13, anchor="start", fill=TEAL[1], weight="bold",
+            where="train")
+    s.ftext(x0 + full, y + 62, t["val"], full - 20, size=13, anchor="end", fill=AMBER[1], weight="bold",
+            where="val")
     # the samples, drawn to scale in tokens within each part
-    ftext(s, x0, 148, t["samples"], full, size=13, anchor="start", where="samples")
+    s.ftext(x0, 148, t["samples"], full, size=13, anchor="start", where="samples")
     sy, sh = 160, 30
     for (start, width, tokens, count, col) in ((x0, tw, TRAIN_TOKENS, TRAIN_SAMPLES, TEAL),
                                                (vx, full - tw, VAL_TOKENS, VAL_SAMPLES, AMBER)):
@@ -173,16 +167,16 @@ def fig_split(t):
             s.rect(start + k * cell, sy, cell, sh, col[0], col[1], rx=1, sw=0.8)
         used = count * cell
         s.rect(start + used, sy, width - used, sh, "#ffffff", LINE, rx=1, sw=0.8, dash="2 2")
-    ftext(s, x0 + tw / 2, sy + sh + 20, t["n_train"], tw, size=12.5, fill=TEAL[1], weight="bold")
-    ftext(s, x0 + full, sy + sh + 20, t["n_val"], 200, size=12.5, anchor="end", fill=AMBER[1], weight="bold")
+    s.ftext(x0 + tw / 2, sy + sh + 20, t["n_train"], tw, size=12.5, fill=TEAL[1], weight="bold")
+    s.ftext(x0 + full, sy + sh + 20, t["n_val"], 200, size=12.5, anchor="end", fill=AMBER[1], weight="bold")
     by, bh = 258, 84
-    fbox(s, x0, by, 520, bh, t["tl"], TEAL, size=13, where="loader")
-    fbox(s, x0 + 540, by, full - 540, bh, t["vl"], AMBER, size=13, where="loader")
+    s.fbox(x0, by, 520, bh, t["tl"], TEAL, size=13, where="loader")
+    s.fbox(x0 + 540, by, full - 540, bh, t["vl"], AMBER, size=13, where="loader")
     s.arrow(x0 + 260, sy + sh + 28, x0 + 260, by - 2, color=TEAL[1])
     s.path_arrow(f"M{vx + (full - tw) / 2},{sy + sh + 28} L{vx + (full - tw) / 2},{by - 16} "
                  f"L{x0 + 540 + (full - 540) / 2},{by - 16} L{x0 + 540 + (full - 540) / 2},{by - 2}",
                  color=AMBER[1])
-    ftext(s, x0, H - 24, t["one"], full, size=12.5, anchor="start", fill=MUTED, where="one")
+    s.ftext(x0, H - 24, t["one"], full, size=12.5, anchor="start", fill=MUTED, where="one")
     return s
 
 
@@ -220,29 +214,29 @@ def fig_loop(t):
     W, H = 960, 430
     s = SVG(W, H, t["title"])
     s.rect(16, 16, W - 32, H - 32, "#f8fafc", "#cbd5e1", rx=14, sw=1.3)
-    ftext(s, 50, 40, t["epoch"], 300, size=14, anchor="start", weight="bold", fill=GRAY[1])
-    fbox(s, 50, 52, 440, 36, t["shuffle"], GRAY, size=12.5, head=False, where="shuffle")
+    s.ftext(50, 40, t["epoch"], 300, size=14, anchor="start", weight="bold", fill=GRAY[1])
+    s.fbox(50, 52, 440, 36, t["shuffle"], GRAY, size=12.5, head=False, where="shuffle")
     s.rect(46, 106, W - 92, 206, "#ffffff", LINE, rx=12, sw=1.2)
-    ftext(s, 62, 130, t["batch"], W - 120, size=13.5, anchor="start", weight="bold", fill=BLUE[1])
+    s.ftext(62, 130, t["batch"], W - 120, size=13.5, anchor="start", weight="bold", fill=BLUE[1])
     sw_, sg, sx0, sy, sh = 130, 12, 62, 144, 58
     cols = [GRAY, BLUE, GRAY, BLUE, GRAY, TEAL]
     for i, (rows, col) in enumerate(zip(t["steps"], cols)):
         x = sx0 + i * (sw_ + sg)
-        fbox(s, x, sy, sw_, sh, rows, col, size=12, where="step")
+        s.fbox(x, sy, sw_, sh, rows, col, size=12, where="step")
         if i:
             s.arrow(x - sg, sy + sh / 2, x - 2, sy + sh / 2)
     last = sx0 + 5 * (sw_ + sg) + sw_ / 2
     first = sx0 + sw_ / 2
     s.path_arrow(f"M{last},{sy + sh} L{last},{sy + sh + 18} L{first},{sy + sh + 18} L{first},{sy + sh + 2}")
-    ftext(s, first + 12, sy + sh + 34, t["next_batch"], 200, size=12, anchor="start", fill=MUTED)
+    s.ftext(first + 12, sy + sh + 34, t["next_batch"], 200, size=12, anchor="start", fill=MUTED)
     ex, ey, ew, eh = 470, 240, 430, 56
-    fbox(s, ex, ey, ew, eh, t["eval"], VIOLET, size=12.5, where="eval")
+    s.fbox(ex, ey, ew, eh, t["eval"], VIOLET, size=12.5, where="eval")
     s.arrow(last - 30, sy + sh + 18, last - 30, ey - 2, color=VIOLET[1], dash="4 3")
     hx, hy, hw, hh = 620, 334, 280, 52
-    fbox(s, hx, hy, hw, hh, t["history"], GRAY, size=12.5, where="history")
+    s.fbox(hx, hy, hw, hh, t["history"], GRAY, size=12.5, where="history")
     s.arrow(hx + hw / 2, ey + eh, hx + hw / 2, hy - 2, color=VIOLET[1])
     end_x, end_y, end_w, end_h = 50, 334, 520, 52
-    fbox(s, end_x, end_y, end_w, end_h, t["end"], AMBER, size=12.5, where="end")
+    s.fbox(end_x, end_y, end_w, end_h, t["end"], AMBER, size=12.5, where="end")
     s.arrow(250, 312, 250, end_y - 2, color=AMBER[1])
     s.path_arrow(f"M{end_x},{end_y + end_h / 2} L{30},{end_y + end_h / 2} L{30},{70} L{48},{70}", color=GRAY[1])
     label = t["next_epoch"]
@@ -293,12 +287,12 @@ def fig_checkpoint(t):
     ]
     for k, ((head, desc), entries) in enumerate(zip(t["cols"], states)):
         x = x0 + k * (cw + gap)
-        ftext(s, x + cw / 2, 34, head, cw, size=14.5, weight="bold", fill=BLUE[1] if k else GRAY[1])
+        s.ftext(x + cw / 2, 34, head, cw, size=14.5, weight="bold", fill=BLUE[1] if k else GRAY[1])
         for i, d in enumerate(desc):
-            ftext(s, x + cw / 2, 54 + 17 * i, d, cw - 4, size=12, fill=MUTED, where="desc")
+            s.ftext(x + cw / 2, 54 + 17 * i, d, cw - 4, size=12, fill=MUTED, where="desc")
         top, bottom = 92, 300
         s.rect(x, top, cw, bottom - top, "#ffffff", LINE, rx=10, sw=1.2)
-        mono(s, x + 10, top + 20, "run/", size=12, weight="bold")
+        s.mono(x + 10, top + 20, "run/", size=12, weight="bold")
         y = top + 32
         for e in entries:
             kind, name = e[0], e[1]
@@ -306,12 +300,12 @@ def fig_checkpoint(t):
                 changed = e[2]
                 s.rect(x + 8, y, cw - 16, 40, VIOLET[0] if changed else "#faf5ff", VIOLET[1], rx=6,
                        sw=2 if changed else 1)
-                mono(s, x + 16, y + 16, "LATEST", size=11.5, weight="bold", fill=VIOLET[1])
+                s.mono(x + 16, y + 16, "LATEST", size=11.5, weight="bold", fill=VIOLET[1])
                 fits("→ " + name, 10.5, cw - 28, "latest", mono=True)
-                mono(s, x + 16, y + 32, "→ " + name, size=10.5, fill=INK)
+                s.mono(x + 16, y + 32, "→ " + name, size=10.5, fill=INK)
                 y += 48
             elif kind == "file":
-                mono(s, x + 28, y + 12, name, size=10.5, fill=AMBER[1])
+                s.mono(x + 28, y + 12, name, size=10.5, fill=AMBER[1])
                 y += 18
             else:
                 col = {"dir": TEAL, "new": TEAL, "partial": AMBER, "gone": ROSE}[kind]
@@ -319,16 +313,16 @@ def fig_checkpoint(t):
                 s.rect(x + 8, y, cw - 16, 26, col[0] if kind != "gone" else "#ffffff", col[1], rx=6,
                        sw=2 if kind == "new" else 1, dash=dash)
                 fits(name + "/", 10.5, cw - 28, "dir", mono=True)
-                mono(s, x + 16, y + 17, name + "/", size=10.5, fill=col[1] if kind != "dir" else INK,
-                     weight="bold" if kind == "new" else "normal")
+                s.mono(x + 16, y + 17, name + "/", size=10.5, fill=col[1] if kind != "dir" else INK,
+                       weight="bold" if kind == "new" else "normal")
                 if kind == "gone":
-                    line(s, x + 14, y + 13, x + cw - 14, y + 13, color=ROSE[1], sw=1.5)
+                    s.line(x + 14, y + 13, x + cw - 14, y + 13, color=ROSE[1], sw=1.5)
                 y += 34
         if k:
             s.arrow(x - gap + 1, (top + bottom) / 2, x - 1, (top + bottom) / 2, color=INK)
     s.rect(x0, 318, W - 2 * x0, 62, GRAY[0], LINE, rx=10, sw=1.1)
     for i, txt in enumerate(t["safe"]):
-        ftext(s, W / 2, 344 + 20 * i, txt, W - 2 * x0 - 20, size=12.5, where="safe")
+        s.ftext(W / 2, 344 + 20 * i, txt, W - 2 * x0 - 20, size=12.5, where="safe")
     return s
 
 
@@ -368,33 +362,33 @@ def fig_resume(t):
     lx, tx, bw, bg = 24, 210, 160, 8
     ys = [30, 112]
     for r, ((name, sub), y) in enumerate(zip(t["rows"], ys)):
-        ftext(s, lx, y + 19, name, tx - lx - 10, size=14, anchor="start", weight="bold")
-        ftext(s, lx, y + 37, sub, tx - lx - 10, size=12, anchor="start", fill=MUTED, where="row")
+        s.ftext(lx, y + 19, name, tx - lx - 10, size=14, anchor="start", weight="bold")
+        s.ftext(lx, y + 37, sub, tx - lx - 10, size=12, anchor="start", fill=MUTED, where="row")
         for e in range(EPOCHS):
             x = tx + e * (bw + bg)
             col = BLUE if r == 0 or e < 2 else TEAL
-            fbox(s, x, y, bw, 46, [t["epoch"].format(e=e + 1),
-                                   t["steps"].format(a=e * PER_EPOCH + 1, b=(e + 1) * PER_EPOCH)],
-                 col, size=12, where="epoch")
+            s.fbox(x, y, bw, 46, [t["epoch"].format(e=e + 1),
+                                     t["steps"].format(a=e * PER_EPOCH + 1, b=(e + 1) * PER_EPOCH)],
+                   col, size=12, where="epoch")
             if r == 0:
                 s.text(x + bw / 2, y + 46 + 26, "=", size=20, weight="bold", fill=MUTED)
     # the checkpoint between the halves
     bx = tx + 2 * (bw + bg) - bg / 2
     cy = 196
-    fbox(s, bx - 60, cy, 120, 32, [t["ckpt"]], VIOLET, size=13, head=True, where="ckpt")
+    s.fbox(bx - 60, cy, 120, 32, [t["ckpt"]], VIOLET, size=13, head=True, where="ckpt")
     s.path_arrow(f"M{bx - 30},{158} C{bx - 30},{172} {bx - 30},{178} {bx - 30},{cy - 2}", color=VIOLET[1])
     s.path_arrow(f"M{bx + 30},{cy} C{bx + 30},{178} {bx + 30},{172} {bx + 30},{160}", color=VIOLET[1])
-    ftext(s, bx - 70, cy + 21, t["ends"], 200, size=12, anchor="end", fill=MUTED)
-    ftext(s, bx + 70, cy + 21, t["resume"], 220, size=12, anchor="start", fill=MUTED)
+    s.ftext(bx - 70, cy + 21, t["ends"], 200, size=12, anchor="end", fill=MUTED)
+    s.ftext(bx + 70, cy + 21, t["resume"], 220, size=12, anchor="start", fill=MUTED)
     # what the checkpoint holds
     hx, hy, hw = 150, 248, 620
     s.rect(hx, hy, hw, 110, "#faf5ff", VIOLET[1], rx=10, sw=1.2)
-    line(s, bx, cy + 32, bx, hy, color=VIOLET[1], sw=1.2, dash="3 3")
-    ftext(s, hx + 16, hy + 22, t["holds"], hw - 32, size=13, anchor="start", weight="bold", fill=VIOLET[1])
+    s.line(bx, cy + 32, bx, hy, color=VIOLET[1], sw=1.2, dash="3 3")
+    s.ftext(hx + 16, hy + 22, t["holds"], hw - 32, size=13, anchor="start", weight="bold", fill=VIOLET[1])
     for i, item in enumerate(t["items"]):
-        ftext(s, hx + 30, hy + 44 + 19 * i, "· " + item, hw - 46, size=12.5, anchor="start", where="item")
-    ftext(s, W / 2, hy + 136, t["order"], W - 40, size=12.5, fill=MUTED, where="order")
-    ftext(s, W / 2, hy + 164, t["same"], W - 40, size=13.5, weight="bold", fill=TEAL[1], where="same")
+        s.ftext(hx + 30, hy + 44 + 19 * i, "· " + item, hw - 46, size=12.5, anchor="start", where="item")
+    s.ftext(W / 2, hy + 136, t["order"], W - 40, size=12.5, fill=MUTED, where="order")
+    s.ftext(W / 2, hy + 164, t["same"], W - 40, size=13.5, weight="bold", fill=TEAL[1], where="same")
     return s
 
 
@@ -433,24 +427,24 @@ def fig_ddp(t):
     s = SVG(W, H, t["title"])
     cx = [250, 630]
     bw = 300
-    ftext(s, W / 2, 26, t["batch"], W - 40, size=13.5, weight="bold", where="batch")
+    s.ftext(W / 2, 26, t["batch"], W - 40, size=13.5, weight="bold", where="batch")
     by = 40
     for i, (c, col) in enumerate(zip(cx, (BLUE, TEAL))):
         x = 100 + i * 340
-        fbox(s, x, by, 340, 34, [t["halves"][i]], col, size=12.5, head=False, rx=4, where="half")
+        s.fbox(x, by, 340, 34, [t["halves"][i]], col, size=12.5, head=False, rx=4, where="half")
         s.arrow(x + 170, by + 34, c, 108, color=col[1])
     rows = [(110, 54, "proc", GRAY), (194, 54, "grad", None), (372, 54, "step", None)]
     for y, h, key, col in rows:
         for i, c in enumerate(cx):
             colors = col or (BLUE, TEAL)[i]
-            fbox(s, c - bw / 2, y, bw, h, t[key][i], colors, size=12.5, where=key)
+            s.fbox(c - bw / 2, y, bw, h, t[key][i], colors, size=12.5, where=key)
     for c in cx:
         s.arrow(c, 164, c, 192)
         s.arrow(c, 248, c, 282)
         s.arrow(c, 336, c, 370)
-    fbox(s, 130, 284, W - 260, 52, t["reduce"], VIOLET, size=12.5, where="reduce")
+    s.fbox(130, 284, W - 260, 52, t["reduce"], VIOLET, size=12.5, where="reduce")
     for i, txt in enumerate(t["notes"]):
-        ftext(s, W / 2, 458 + 22 * i, txt, W - 40, size=12.5, fill=MUTED if i else INK, where="note")
+        s.ftext(W / 2, 458 + 22 * i, txt, W - 40, size=12.5, fill=MUTED if i else INK, where="note")
     return s
 
 
@@ -464,9 +458,5 @@ FIGURES = {
 }
 
 
-def main() -> None:
-    write_figures(FIGURES, OUT_DIR)
-
-
 if __name__ == "__main__":
-    main()
+    write_figures(FIGURES, "ch05")

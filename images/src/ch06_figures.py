@@ -1,27 +1,24 @@
 #!/usr/bin/env python3
 """Generate the diagrams of the Llama chapter (English and Chinese).
 
+Run from the repository root:
+
     python3 images/src/ch06_figures.py
 
-Drawn with chapter 1's SVG helper (and the few additions of diagrams45.py), one layout function per
-figure and one dict of strings per language. Shapes are SmolLM2-135M's, as in the presets of
-llmscratch/llama.py (30 blocks, width 576, 9 query heads and 3 key/value heads of 64, feed-forward
-1,536, vocabulary 49,152, RoPE base 100,000), and GPT-2 small's. Every number shown is computed here:
-the normalized vectors, the rotation angles, the cache sizes, the parameter counts, the dequantized
-weights. Output: images/ch06/<name>-en.svg and images/ch06/<name>-zh.svg.
+Drawn with diagrams.py beside this file, one layout function per figure and one dict of strings per
+language. Shapes are SmolLM2-135M's, as in the presets of llmscratch/llama.py (30 blocks, width 576,
+9 query heads and 3 key/value heads of 64, feed-forward 1,536, vocabulary 49,152, RoPE base
+100,000), and GPT-2 small's. Every number shown is computed here: the normalized vectors, the
+rotation angles, the cache sizes, the parameter counts, the dequantized weights. Output:
+images/ch06/<name>-en.svg and images/ch06/<name>-zh.svg.
 """
 from __future__ import annotations
 
 import math
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ch01_figures import AMBER, BLUE, GRAY, INK, LINE, MUTED, ROSE, SVG, TEAL, VIOLET, write_figures  # noqa: E402
-from diagrams import math_text, math_width  # noqa: E402
-from diagrams45 import circle, fbox, fits, ftext, line, mono, num, path, plus  # noqa: E402
-
-OUT_DIR = Path(__file__).resolve().parent.parent / "ch06"
+from diagrams import (AMBER, BLUE, GRAY, INK, LINE, MUTED, ROSE, SVG, TEAL, VIOLET, fits, math_width, num,
+                      write_figures, thousands as n)
 
 # SmolLM2-135M (LLAMA_PRESETS["smollm2-135m"] in llmscratch/llama.py)
 VOCAB, CONTEXT, EMB, LAYERS, HEADS, KV_HEADS, HIDDEN, THETA = 49152, 8192, 576, 30, 9, 3, 1536, 100_000.0
@@ -30,11 +27,6 @@ GROUP = HEADS // KV_HEADS  # query heads per key/value head
 # GPT-2 small (GPT_PRESETS["gpt2-small"] in llmscratch/gpt.py)
 G_VOCAB, G_CONTEXT, G_EMB, G_LAYERS, G_HEADS = 50257, 1024, 768, 12, 12
 MIB = 2 ** 20
-
-
-def n(v: int) -> str:
-    "An integer with thousands separators: 49,152."
-    return f"{v:,}"
 
 
 def omega(i: int, theta: float = THETA, d: int = HEAD_DIM) -> float:
@@ -91,10 +83,6 @@ BLOCKS = {
 }
 
 
-def _arrowhead_up(s, x, y, color):
-    s.parts.append(f'<path d="M{x - 6},{y + 10} L{x},{y} L{x + 6},{y + 10} z" fill="{color}"/>')
-
-
 def fig_blocks(t):
     W, H = 1000, 700
     s = SVG(W, H, t["title"])
@@ -103,67 +91,65 @@ def fig_blocks(t):
         x0 = 20 + c * 495
         sx, bx, bw = x0 + 66, x0 + 290, 260  # the stream, the centre and width of the sublayers
         head, sub = t["cols"][c]
-        ftext(s, x0 + 230, 28, head, 460, size=17, weight="bold", where="column")
-        ftext(s, x0 + 230, 48, sub, 460, size=12.5, fill=MUTED, where="column")
+        s.ftext(x0 + 230, 28, head, 460, size=17, weight="bold", where="column")
+        s.ftext(x0 + 230, 48, sub, 460, size=12.5, fill=MUTED, where="column")
         s.rect(x0 + 6, 84, 454, 398, "#fbfaff", VIOLET[1], rx=12, sw=1.2, dash="6 4")
-        ftext(s, x0 + 20, 474, t["frame"][c], 150, size=14, anchor="start", weight="bold", fill=stream,
-              where="frame")
+        s.ftext(x0 + 20, 474, t["frame"][c], 150, size=14, anchor="start", weight="bold", fill=stream,
+                where="frame")
         # the stream, bottom to top: embeddings' sum at 510, branch points at 452 and 262, pluses at 296 and 112
         pa, pf, ba, bf = 296, 112, 452, 262
         for y_from, y_to in ((510 - 13, pa + 13), (pa - 13, pf + 13), (pf - 13, 62)):
-            line(s, sx, y_from, sx, y_to + 9, color=stream, sw=3)
-            _arrowhead_up(s, sx, y_to, stream)
-        ftext(s, sx + 12, 72, t["next"], 200, size=12, anchor="start", fill=MUTED, where="next")
+            s.up_arrow(sx, y_from, y_to, stream)
+        s.ftext(sx + 12, 72, t["next"], 200, size=12, anchor="start", fill=MUTED, where="next")
         # attention sublayer
-        plus(s, sx, pa, stroke=stream)
+        s.circled(sx, pa, stroke=stream)
         ny, nh = 412, 30
-        fbox(s, bx - bw / 2 + 24, ny, bw - 48, nh, t["norm"][c], ("#ffffff", TEAL[1]), size=12.5, head=False)
+        s.fbox(bx - bw / 2 + 24, ny, bw - 48, nh, t["norm"][c], ("#ffffff", TEAL[1]), size=12.5, head=False)
         ay, ah = 314, 88
         if c == 0:
-            fbox(s, bx - bw / 2, ay, bw, ah, t["att"][c], BLUE, size=12.5)
+            s.fbox(bx - bw / 2, ay, bw, ah, t["att"][c], BLUE, size=12.5)
         else:
             s.rect(bx - bw / 2, ay, bw, ah, BLUE[0], BLUE[1], rx=10)
             for i, row in enumerate(t["att"][c]):
                 size = 13.5 if i == 0 else 12.5
-                ftext(s, bx, ay + 19 + 16 * i, row, bw - 14, size=size, weight="bold" if i == 0 else "normal",
-                      fill=BLUE[1] if i == 0 else INK, where="attention")
-            fbox(s, bx - bw / 2 + 18, ay + ah - 26, bw - 36, 20, [t["rope"]], ROSE, size=12, head=False, rx=10,
-                 text_color=ROSE[1], weight="bold")  # the positions now enter here
-        s.parts.append(f'<circle cx="{sx}" cy="{ba}" r="4" fill="{stream}"/>')
+                s.ftext(bx, ay + 19 + 16 * i, row, bw - 14, size=size, weight="bold" if i == 0 else "normal",
+                        fill=BLUE[1] if i == 0 else INK, where="attention")
+            s.fbox(bx - bw / 2 + 18, ay + ah - 26, bw - 36, 20, [t["rope"]], ROSE, size=12, head=False, rx=10,
+                   text_color=ROSE[1], weight="bold")  # the positions now enter here
+        s.dot(sx, ba, stream)
         s.path_arrow(f"M{sx},{ba} L{bx},{ba} L{bx},{ny + nh + 2}")
         s.arrow(bx, ny, bx, ay + ah + 2)
         s.path_arrow(f"M{bx},{ay} L{bx},{pa} L{sx + 16},{pa}")
         # feed-forward sublayer
-        plus(s, sx, pf, stroke=stream)
+        s.circled(sx, pf, stroke=stream)
         ny, nh = 222, 30
-        fbox(s, bx - bw / 2 + 24, ny, bw - 48, nh, t["norm"][c], ("#ffffff", TEAL[1]), size=12.5, head=False)
+        s.fbox(bx - bw / 2 + 24, ny, bw - 48, nh, t["norm"][c], ("#ffffff", TEAL[1]), size=12.5, head=False)
         fy, fh = 140, 56
-        fbox(s, bx - bw / 2, fy, bw, fh, t["ff"][c], AMBER, size=12.5)
-        s.parts.append(f'<circle cx="{sx}" cy="{bf}" r="4" fill="{stream}"/>')
+        s.fbox(bx - bw / 2, fy, bw, fh, t["ff"][c], AMBER, size=12.5)
+        s.dot(sx, bf, stream)
         s.path_arrow(f"M{sx},{bf} L{bx},{bf} L{bx},{ny + nh + 2}")
         s.arrow(bx, ny, bx, fy + fh + 2)
         s.path_arrow(f"M{bx},{fy} L{bx},{pf} L{sx + 16},{pf}")
         # below the blocks: embeddings and ids
         ey, eh, iy, ih = 540, 50, 626, 34
         tx, tw = x0 + 6, 200
-        fbox(s, tx, ey, tw, eh, t["tok"][c], GRAY, size=12.5)
-        fbox(s, tx + 30, iy, tw - 60, ih, [t["ids"]], ("#ffffff", GRAY[1]), size=12.5, head=False)
+        s.fbox(tx, ey, tw, eh, t["tok"][c], GRAY, size=12.5)
+        s.fbox(tx + 30, iy, tw - 60, ih, [t["ids"]], ("#ffffff", GRAY[1]), size=12.5, head=False)
         s.arrow(tx + tw / 2, iy, tx + tw / 2, ey + eh + 2)
         px, pw = x0 + 250, 210
         if c == 0:
-            plus(s, sx, 510, stroke=stream)
-            fbox(s, px, ey, pw, eh, t["pos"], ROSE, size=12.5)
-            fbox(s, px + 20, iy, pw - 40, ih, [t["positions"]], ("#ffffff", GRAY[1]), size=12.5, head=False)
+            s.circled(sx, 510, stroke=stream)
+            s.fbox(px, ey, pw, eh, t["pos"], ROSE, size=12.5)
+            s.fbox(px + 20, iy, pw - 40, ih, [t["positions"]], ("#ffffff", GRAY[1]), size=12.5, head=False)
             s.arrow(px + pw / 2, iy, px + pw / 2, ey + eh + 2)
             s.path_arrow(f"M{px + pw / 2},{ey} L{px + pw / 2},{510} L{sx + 16},{510}")
-            line(s, sx, ey, sx, 510 + 13 + 9, color=MUTED, sw=1.8)
-            _arrowhead_up(s, sx, 510 + 13, MUTED)
+            s.up_arrow(sx, ey, 510 + 13, MUTED, sw=1.8)
         else:
-            line(s, sx, ey, sx, 510 - 13, color=stream, sw=3)
+            s.line(sx, ey, sx, 510 - 13, color=stream, sw=3)
             s.rect(px, ey, pw, eh, "#ffffff", LINE, rx=10, sw=1.2, dash="5 4")
             for i, row in enumerate(t["nopos"]):
-                ftext(s, px + pw / 2, ey + 21 + 17 * i, row, pw - 14, size=12.5, fill=MUTED, where="nopos")
-    ftext(s, W / 2, H - 12, t["legend"], W - 30, size=12.5, fill=MUTED, where="legend")
+                s.ftext(px + pw / 2, ey + 21 + 17 * i, row, pw - 14, size=12.5, fill=MUTED, where="nopos")
+    s.ftext(W / 2, H - 12, t["legend"], W - 30, size=12.5, fill=MUTED, where="legend")
     return s
 
 
@@ -231,8 +217,8 @@ def fig_rmsnorm(t):
     for r, (vals, label, col) in enumerate(zip(N_ROWS, t["rows"], colors)):
         scale = N_SCALES[min(r, 1)]  # the two outputs share one scale
         y = top + r * row_h
-        ftext(s, x0, y + 18, label, right - x0 - 190, size=14, anchor="start", weight="bold", fill=col[1],
-              where="row")
+        s.ftext(x0, y + 18, label, right - x0 - 190, size=14, anchor="start", weight="bold", fill=col[1],
+                where="row")
         m = _mean(vals)
         s.text(right, y + 18, t["stats"].format(m=num(m), r=num(_rms(vals))), size=13, anchor="end", fill=MUTED)
         cy = y + 32
@@ -240,23 +226,23 @@ def fig_rmsnorm(t):
         for i, val in enumerate(vals):
             cx = x0 + i * (cw + gap)
             s.rect(cx, cy, cw, ch, "#ffffff", LINE, rx=8, sw=1)
-            line(s, cx + 10, zero, cx + cw - 10, zero, color=LINE, sw=1)
+            s.line(cx + 10, zero, cx + cw - 10, zero, color=LINE, sw=1)
             bh = abs(val) * scale
             by = zero - bh if val >= 0 else zero
             s.rect(cx + cw / 2 - 14, by, 28, max(bh, 0.8), col[0], col[1], rx=2, sw=1.2)
             s.text(cx + cw / 2, cy + ch - 8, num(val, 1 if r == 0 else 2), size=13.5, weight="bold")
         # the mean of the row, drawn across it: where LayerNorm's subtraction would move the zero
         my = zero - m * scale
-        line(s, x0 - 4, my, right + 4, my, color=ROSE[1], sw=1.4, dash="6 4")
-        ftext(s, x0 - 8, my + 4, t["mean"], x0 - 30, size=11.5, anchor="end", fill=ROSE[1], where="mean")
+        s.line(x0 - 4, my, right + 4, my, color=ROSE[1], sw=1.4, dash="6 4")
+        s.ftext(x0 - 8, my + 4, t["mean"], x0 - 30, size=11.5, anchor="end", fill=ROSE[1], where="mean")
     # arrows: x feeds both normalizations
     ax = 12
     s.arrow(ax, top + 60, ax, top + row_h + 8, color=LINE)
-    line(s, ax, top + 60, ax, top + 2 * row_h - 20, color=LINE, sw=1.8)
+    s.line(ax, top + 60, ax, top + 2 * row_h - 20, color=LINE, sw=1.8)
     s.path_arrow(f"M{ax},{top + 2 * row_h - 20} L{ax},{top + 2 * row_h + 8}", color=LINE)
     for i, txt in enumerate(t["note"]):
-        ftext(s, x0, top + 3 * row_h + 16 + 20 * i, txt, W - x0 - 10, size=12.5, anchor="start", fill=INK,
-              where="note")
+        s.ftext(x0, top + 3 * row_h + 16 + 20 * i, txt, W - x0 - 10, size=12.5, anchor="start", fill=INK,
+                where="note")
     return s
 
 
@@ -306,7 +292,7 @@ def fig_rotation(t):
     def cell_x(d):
         return x0 + d * cw + (split if d >= half else 0)
 
-    ftext(s, x0, 30, t["head"], W - 60, size=14, anchor="start", weight="bold", where="head")
+    s.ftext(x0, 30, t["head"], W - 60, size=14, anchor="start", weight="bold", where="head")
     for d in range(HEAD_DIM):
         p = d % half
         fill, stroke = pair_cols[p] if p in pair_cols else ("#ffffff", LINE)
@@ -317,11 +303,11 @@ def fig_rotation(t):
     for k, (p, depth) in enumerate(zip(ROT_PAIRS, (22, 40, 22))):
         col = pair_cols[p][1]
         xa, xb = cell_x(p) + (cw - 2) / 2, cell_x(p + half) + (cw - 2) / 2
-        path(s, f"M{xa:.1f},{y0 + 23} Q{(xa + xb) / 2:.1f},{y0 + 22 + 2 * depth} {xb:.1f},{y0 + 23}", color=col,
-             sw=1.6)
+        s.path(f"M{xa:.1f},{y0 + 23} Q{(xa + xb) / 2:.1f},{y0 + 22 + 2 * depth} {xb:.1f},{y0 + 23}", color=col,
+               sw=1.6)
         label = t["pair"].format(i=p, j=p + half)
         lx, anchor = ((x0, "start"), ((xa + xb) / 2, "middle"), (cell_x(HEAD_DIM - 1) + cw - 2, "end"))[k]
-        ftext(s, lx, label_y, label, 280, size=12, anchor=anchor, fill=col, weight="bold", where="pair")
+        s.ftext(lx, label_y, label, 280, size=12, anchor=anchor, fill=col, weight="bold", where="pair")
     # three panels: where the pair points at positions 0 ... 3
     pw, gap, py = 292, 16, 114 + 40
     for k, p in enumerate(ROT_PAIRS):
@@ -329,12 +315,12 @@ def fig_rotation(t):
         fill, col = pair_cols[p]
         s.rect(px, py, pw, 318, "#fafafa", "#e5e7eb", rx=12, sw=1.1)
         step = math.degrees(omega(p))
-        ftext(s, px + pw / 2, py + 24, t["panel"].format(i=p, a=deg(step)), pw - 16, size=13.5, weight="bold",
-              fill=col, where="panel")
+        s.ftext(px + pw / 2, py + 24, t["panel"].format(i=p, a=deg(step)), pw - 16, size=13.5, weight="bold",
+                fill=col, where="panel")
         cx, cy, r = px + pw / 2, py + 160, 96
-        circle(s, cx, cy, r, fill="#ffffff", stroke=LINE, sw=1)
-        line(s, cx - r - 12, cy, cx + r + 12, cy, color=LINE, sw=1)
-        line(s, cx, cy + r + 12, cx, cy - r - 12, color=LINE, sw=1)
+        s.circle(cx, cy, r, fill="#ffffff", stroke=LINE, sw=1)
+        s.line(cx - r - 12, cy, cx + r + 12, cy, color=LINE, sw=1)
+        s.line(cx, cy + r + 12, cx, cy - r - 12, color=LINE, sw=1)
         ax_h, ax_v = (a.format(i=p, j=p + half) for a in t["axes"])
         s.text(cx + r + 10, cy + 16, ax_h, size=11, anchor="end", fill=MUTED)
         s.text(cx - 6, cy - r - 4, ax_v, size=11, anchor="end", fill=MUTED)
@@ -342,26 +328,26 @@ def fig_rotation(t):
         for j, (m, a) in enumerate(zip(ROT_POSITIONS, angles)):
             ex, ey = cx + r * math.cos(a), cy - r * math.sin(a)
             last = j == len(angles) - 1
-            line(s, cx, cy, ex, ey, color=col, sw=2.2 if last else 1.1, dash=None if last else "4 3")
-            circle(s, ex, ey, 4.5, fill=col if last else "#ffffff", stroke=col, sw=1.5)
+            s.line(cx, cy, ex, ey, color=col, sw=2.2 if last else 1.1, dash=None if last else "4 3")
+            s.circle(ex, ey, 4.5, fill=col if last else "#ffffff", stroke=col, sw=1.5)
             if step > 1:
                 lx, ly = cx + (r + 22) * math.cos(a), cy - (r + 22) * math.sin(a)
                 s.text(lx, ly + 4, t["pos"].format(m=m), size=11.5, fill=INK)
         if step > 1:  # the step from position 0 to 1, as an arc
             a0, a1 = angles[0], angles[1]
             rr = 40
-            path(s, f"M{cx + rr * math.cos(a0):.1f},{cy - rr * math.sin(a0):.1f} A{rr},{rr} 0 0 0 "
-                    f"{cx + rr * math.cos(a1):.1f},{cy - rr * math.sin(a1):.1f}", color=col, sw=1.6)
+            s.path(f"M{cx + rr * math.cos(a0):.1f},{cy - rr * math.sin(a0):.1f} A{rr},{rr} 0 0 0 "
+                      f"{cx + rr * math.cos(a1):.1f},{cy - rr * math.sin(a1):.1f}", color=col, sw=1.6)
         else:
             a = angles[0]
             lx, ly = cx + (r + 10) * math.cos(a), cy - (r + 10) * math.sin(a)
-            ftext(s, lx, ly - 6, t["same"], 60, size=11.5, anchor="start", fill=INK, where="same")
+            s.ftext(lx, ly - 6, t["same"], 60, size=11.5, anchor="start", fill=INK, where="same")
             for i, txt in enumerate(t["slow"]):
-                ftext(s, px + pw / 2, py + 284 + 18 * i, txt, pw - 16, size=12, fill=col, where="slow")
+                s.ftext(px + pw / 2, py + 284 + 18 * i, txt, pw - 16, size=12, fill=col, where="slow")
     for i, txt in enumerate(t["note"]):  # with subscripts and a superscript: ω_i, θ^{...}
         if math_width(txt, 12.5) > W - 40:
             print(f"warning: note {txt!r} is wider than {W - 40} px", file=sys.stderr)
-        math_text(s, 24, py + 350 + 20 * i, txt, size=12.5, anchor="start", fill=INK)
+        s.math_text(24, py + 350 + 20 * i, txt, size=12.5, anchor="start", fill=INK)
     return s
 
 
@@ -403,39 +389,39 @@ def fig_gqa(t):
     cols = [BLUE, TEAL, AMBER]
     qw, qh, qgap, x0 = 84, 40, 12, 54
     qy = 44
-    ftext(s, x0, qy - 12, t["q_row"], W - 2 * x0, size=13, anchor="start", fill=MUTED, where="q row")
+    s.ftext(x0, qy - 12, t["q_row"], W - 2 * x0, size=13, anchor="start", fill=MUTED, where="q row")
     centres = []
     for i in range(HEADS):
         g = i // GROUP  # repeat_interleave: heads 0-2 read key/value head 0, and so on
         x = x0 + i * (qw + qgap) + (g * 14)
         centres.append(x + qw / 2)
-        fbox(s, x, qy, qw, qh, [t["q"].format(i=i)], cols[g], size=12.5, head=False)
+        s.fbox(x, qy, qw, qh, [t["q"].format(i=i)], cols[g], size=12.5, head=False)
     ky, kh, kw = 176, 40, 96
     for g in range(KV_HEADS):
         gc = centres[g * GROUP + 1]
         kx, vx = gc - kw - 6, gc + 6
-        fbox(s, kx, ky, kw, kh, [t["k"].format(i=g)], cols[g], size=12.5, head=False, weight="bold",
-             text_color=cols[g][1])
-        fbox(s, vx, ky, kw, kh, [t["v"].format(i=g)], cols[g], size=12.5, head=False, weight="bold",
-             text_color=cols[g][1])
+        s.fbox(kx, ky, kw, kh, [t["k"].format(i=g)], cols[g], size=12.5, head=False, weight="bold",
+               text_color=cols[g][1])
+        s.fbox(vx, ky, kw, kh, [t["v"].format(i=g)], cols[g], size=12.5, head=False, weight="bold",
+               text_color=cols[g][1])
         hub = ky - 30  # the group's query heads meet here, then read the one key head and value head
         for i in range(g * GROUP, (g + 1) * GROUP):
-            line(s, centres[i], qy + qh, gc, hub, color=cols[g][1], sw=1.4)
-        s.parts.append(f'<circle cx="{gc:.1f}" cy="{hub}" r="3.5" fill="{cols[g][1]}"/>')
+            s.line(centres[i], qy + qh, gc, hub, color=cols[g][1], sw=1.4)
+        s.dot(gc, hub, cols[g][1], r=3.5)
         s.arrow(gc, hub, kx + kw / 2, ky - 2, color=cols[g][1], sw=1.4)
         s.arrow(gc, hub, vx + kw / 2, ky - 2, color=cols[g][1], sw=1.4)
-        ftext(s, gc, ky + kh + 20, t["group"].format(g=g, a=g * GROUP, b=(g + 1) * GROUP - 1), 290, size=12,
-              fill=cols[g][1], where="group")
-    ftext(s, x0, ky + kh + 48, t["kv_row"], W - 2 * x0, size=13, anchor="start", fill=MUTED, where="kv row")
+        s.ftext(gc, ky + kh + 20, t["group"].format(g=g, a=g * GROUP, b=(g + 1) * GROUP - 1), 290, size=12,
+                fill=cols[g][1], where="group")
+    s.ftext(x0, ky + kh + 48, t["kv_row"], W - 2 * x0, size=13, anchor="start", fill=MUTED, where="kv row")
     # the cache, for 9, 3 and 1 key/value heads
     by = 318
-    ftext(s, x0, by, t["bars"], W - 2 * x0, size=13.5, anchor="start", weight="bold", where="bars")
+    s.ftext(x0, by, t["bars"], W - 2 * x0, size=13.5, anchor="start", weight="bold", where="bars")
     lx, bar0, bmax = x0, x0 + 290, 470
     full = cache_mib(HEADS)
     for k, (kv, label, col) in enumerate(zip((HEADS, KV_HEADS, 1), t["rows"], (GRAY, TEAL, GRAY))):
         y = by + 20 + k * 38
-        ftext(s, lx, y + 19, label, bar0 - lx - 12, size=13, anchor="start", where="bar label",
-              weight="bold" if kv == KV_HEADS else "normal")
+        s.ftext(lx, y + 19, label, bar0 - lx - 12, size=13, anchor="start", where="bar label",
+                weight="bold" if kv == KV_HEADS else "normal")
         v = cache_mib(kv)
         s.rect(bar0, y, bmax * v / full, 26, col[0], col[1], rx=4, sw=1.2)
         s.text(bar0 + bmax * v / full + 10, y + 18, t["mib"].format(v=n(round(v))), size=13, anchor="start",
@@ -484,50 +470,50 @@ SWIGLU = {
 
 def times(s, cx, cy, r=13, stroke=INK):
     "A circled times sign: the elementwise product."
-    circle(s, cx, cy, r, stroke=stroke)
+    s.circle(cx, cy, r, stroke=stroke)
     k = r * 0.45
-    line(s, cx - k, cy - k, cx + k, cy + k, color=stroke, sw=1.8)
-    line(s, cx - k, cy + k, cx + k, cy - k, color=stroke, sw=1.8)
+    s.line(cx - k, cy - k, cx + k, cy + k, color=stroke, sw=1.8)
+    s.line(cx - k, cy + k, cx + k, cy - k, color=stroke, sw=1.8)
 
 
 def fig_swiglu(t):
     W, H = 1000, 520
     s = SVG(W, H, t["title"])
     # top: GPT-2's two layers
-    ftext(s, 20, 28, t["gpt"], W - 40, size=14, anchor="start", weight="bold", fill=GRAY[1], where="gpt")
+    s.ftext(20, 28, t["gpt"], W - 40, size=14, anchor="start", weight="bold", fill=GRAY[1], where="gpt")
     y, h = 46, 50
     boxes = [(20, 80, t["x"], BLUE), (150, 190, t["l1"], GRAY), (390, 110, t["gelu"], GRAY),
              (550, 190, t["l2"], GRAY), (790, 80, t["out"], BLUE)]
     for k, (x, w, rows, col) in enumerate(boxes):
-        fbox(s, x, y, w, h, rows, col, size=12.5, head=len(rows) > 1, weight="bold" if len(rows) == 1 else "normal")
+        s.fbox(x, y, w, h, rows, col, size=12.5, head=len(rows) > 1, weight="bold" if len(rows) == 1 else "normal")
         if k:
             px, pw = boxes[k - 1][0], boxes[k - 1][1]
             s.arrow(px + pw, y + h / 2, x - 2, y + h / 2)
     # below: SwiGLU
     top = 150
-    ftext(s, 20, top, t["glu"], W - 40, size=14, anchor="start", weight="bold", fill=AMBER[1], where="glu")
+    s.ftext(20, top, t["glu"], W - 40, size=14, anchor="start", weight="bold", fill=AMBER[1], where="glu")
     mid, gy, uy, bh = top + 106, top + 36, top + 126, 50  # the row of x, the gate row, the up row
-    fbox(s, 20, mid - bh / 2, 80, bh, t["x"], BLUE, size=12.5)
-    fbox(s, 140, mid - bh / 2, 190, bh, t["gate_up"], AMBER, size=12.5)
+    s.fbox(20, mid - bh / 2, 80, bh, t["x"], BLUE, size=12.5)
+    s.fbox(140, mid - bh / 2, 190, bh, t["gate_up"], AMBER, size=12.5)
     s.arrow(100, mid, 138, mid)
     gx, gw = 390, 110
-    fbox(s, gx, gy, gw, bh, t["gate"], AMBER, size=12.5)
-    fbox(s, gx, uy, gw, bh, t["up"], AMBER, size=12.5)
+    s.fbox(gx, gy, gw, bh, t["gate"], AMBER, size=12.5)
+    s.fbox(gx, uy, gw, bh, t["up"], AMBER, size=12.5)
     s.path_arrow(f"M330,{mid} L355,{mid} L355,{gy + bh / 2} L{gx - 2},{gy + bh / 2}")
     s.path_arrow(f"M330,{mid} L355,{mid} L355,{uy + bh / 2} L{gx - 2},{uy + bh / 2}")
-    ftext(s, 362, mid + 4, t["split"], 90, size=11.5, anchor="start", fill=MUTED, where="split")
+    s.ftext(362, mid + 4, t["split"], 90, size=11.5, anchor="start", fill=MUTED, where="split")
     sx_, sw_ = 550, 90
-    fbox(s, sx_, gy, sw_, bh, t["silu"], ROSE, size=13, head=False, weight="bold", text_color=ROSE[1])
+    s.fbox(sx_, gy, sw_, bh, t["silu"], ROSE, size=13, head=False, weight="bold", text_color=ROSE[1])
     s.arrow(gx + gw, gy + bh / 2, sx_ - 2, gy + bh / 2)
     tx = 700
-    times(s, tx, mid, stroke=INK)
+    s.circled(tx, mid, "×", stroke=INK)
     s.path_arrow(f"M{sx_ + sw_},{gy + bh / 2} L{tx},{gy + bh / 2} L{tx},{mid - 15}")
     s.path_arrow(f"M{gx + gw},{uy + bh / 2} L{tx},{uy + bh / 2} L{tx},{mid + 15}")
-    ftext(s, tx + 18, mid - 20, t["times"], 120, size=11.5, anchor="start", fill=MUTED, where="times")
+    s.ftext(tx + 18, mid - 20, t["times"], 120, size=11.5, anchor="start", fill=MUTED, where="times")
     dx, dw = 750, 150
-    fbox(s, dx, mid + 26, dw, bh, t["down"], AMBER, size=12.5)
+    s.fbox(dx, mid + 26, dw, bh, t["down"], AMBER, size=12.5)
     s.path_arrow(f"M{tx + 13},{mid} L{dx + dw / 2},{mid} L{dx + dw / 2},{mid + 24}")
-    fbox(s, dx + dw + 20, mid + 26, 60, bh, t["out"], BLUE, size=12.5)
+    s.fbox(dx + dw + 20, mid + 26, 60, bh, t["out"], BLUE, size=12.5)
     s.arrow(dx + dw, mid + 26 + bh / 2, dx + dw + 18, mid + 26 + bh / 2)
     # a small plot of SiLU, the gate's activation, with values the chapter prints
     ox, oy, pw, ph = 566, 376, 300, 96  # the plot's area
@@ -538,21 +524,21 @@ def fig_swiglu(t):
         return ox + (a + 6) / 8 * pw, oy + ph - (b - lo) / (hi - lo) * ph
 
     s.rect(ox - 10, oy - 26, pw + 20, ph + 36, "#ffffff", "#e5e7eb", rx=8, sw=1)
-    ftext(s, ox, oy - 8, t["plot"], pw, size=12, anchor="start", fill=ROSE[1], weight="bold", where="plot")
+    s.ftext(ox, oy - 8, t["plot"], pw, size=12, anchor="start", fill=ROSE[1], weight="bold", where="plot")
     zx, zy = pt(0, 0)
-    line(s, ox, zy, ox + pw, zy, color=LINE, sw=1)
-    line(s, zx, oy, zx, oy + ph, color=LINE, sw=1)
-    path(s, "M" + " L".join(f"{pt(a, silu(a))[0]:.1f},{pt(a, silu(a))[1]:.1f}" for a in xs), color=ROSE[1], sw=2)
+    s.line(ox, zy, ox + pw, zy, color=LINE, sw=1)
+    s.line(zx, oy, zx, oy + ph, color=LINE, sw=1)
+    s.path("M" + " L".join(f"{pt(a, silu(a))[0]:.1f},{pt(a, silu(a))[1]:.1f}" for a in xs), color=ROSE[1], sw=2)
     for a, anchor, dy in ((-6.0, "start", 16), (-1.0, "middle", 16), (1.0, "end", -4), (2.0, "end", 4)):
         px_, py_ = pt(a, silu(a))
-        circle(s, px_, py_, 3, fill=ROSE[1], stroke=ROSE[1], sw=1)
+        s.circle(px_, py_, 3, fill=ROSE[1], stroke=ROSE[1], sw=1)
         s.text(px_ + {"start": -2, "middle": 0, "end": -8}[anchor], py_ + dy, num(silu(a), 2), size=10.5,
                fill=INK, anchor=anchor)
     for i, txt in enumerate(t["off"]):
-        ftext(s, ox + 2, oy + 12 + 16 * i, txt, zx - ox + 40, size=11.5, anchor="start", fill=MUTED, where="off")
+        s.ftext(ox + 2, oy + 12 + 16 * i, txt, zx - ox + 40, size=11.5, anchor="start", fill=MUTED, where="off")
     fx, fy = pt(-5.0, silu(-5.0))
     s.arrow(fx, oy + 34, fx, fy - 5, color=LINE, sw=1.2)
-    ftext(s, 20, H - 14, t["hidden"], W - 40, size=12.5, anchor="start", fill=INK, where="hidden")
+    s.ftext(20, H - 14, t["hidden"], W - 40, size=12.5, anchor="start", fill=INK, where="hidden")
     return s
 
 
@@ -625,25 +611,25 @@ def fig_gguf(t):
     fx, fy, fw = 20, 20, 270
     s.rect(fx, fy, fw, 250, GRAY[0], GRAY[1], rx=10)
     fits(t["file"], 11.5, fw - 12, "file", mono=True)
-    mono(s, fx + fw / 2, fy + 22, t["file"], size=11.5, anchor="middle", fill=INK, weight="bold")
+    s.mono(fx + fw / 2, fy + 22, t["file"], size=11.5, anchor="middle", fill=INK, weight="bold")
     s.text(fx + fw / 2, fy + 40, t["size"], size=12.5, fill=MUTED)
     y = fy + 52
     for rows, h in zip(t["parts"], (26, 70, 86)):
-        fbox(s, fx + 12, y, fw - 24, h, rows, ("#ffffff", GRAY[1]), size=12, head=len(rows) > 1,
-             weight="normal")
+        s.fbox(fx + 12, y, fw - 24, h, rows, ("#ffffff", GRAY[1]), size=12, head=len(rows) > 1,
+               weight="normal")
         y += h + 6
     # step 1: dequantize one block
     x1, w1 = 320, 380
-    ftext(s, x1, 34, t["s1"], w1, size=14, anchor="start", weight="bold", fill=AMBER[1], where="s1")
+    s.ftext(x1, 34, t["s1"], w1, size=14, anchor="start", weight="bold", fill=AMBER[1], where="s1")
     bx, by = x1, 50
     widths = (56, 56, 268)
     cx = bx
     for label, b, w in zip(t["block"], t["bytes"], widths):
         s.rect(cx, by, w, 32, AMBER[0], AMBER[1], rx=3, sw=1.2)
-        ftext(s, cx + w / 2, by + 21, label, w - 6, size=12.5, weight="bold", where="block")
-        ftext(s, cx + w / 2, by + 48, b, w, size=11, fill=MUTED, where="bytes")
+        s.ftext(cx + w / 2, by + 21, label, w - 6, size=12.5, weight="bold", where="block")
+        s.ftext(cx + w / 2, by + 48, b, w, size=11, fill=MUTED, where="bytes")
         cx += w
-    ftext(s, x1, by + 80, t["rule"], w1, size=12.5, anchor="start", where="rule")
+    s.ftext(x1, by + 80, t["rule"], w1, size=12.5, anchor="start", where="rule")
     cw = 56
     ty = by + 96
     for r, (label, vals) in enumerate(((t["q"], [str(q) for q in Q_Q]),
@@ -654,29 +640,29 @@ def fig_gguf(t):
                    sw=1)
             s.text(x1 + 28 + i * cw + (cw - 4) / 2, ty + 18 + r * 30, v, size=11.5)
     s.text(x1 + 28 + 6 * cw + 4, ty + 48, "…", size=14, anchor="start", fill=MUTED)
-    ftext(s, x1, ty + 86, t["bits"], w1, size=12, anchor="start", fill=MUTED, where="bits")
+    s.ftext(x1, ty + 86, t["bits"], w1, size=12, anchor="start", fill=MUTED, where="bits")
     s.arrow(fx + fw, 120, x1 - 12, 120)
     # step 2: rename
     x2, w2 = 730, 250
-    ftext(s, x2, 34, t["s2"], w2, size=14, anchor="start", weight="bold", fill=BLUE[1], where="s2")
+    s.ftext(x2, 34, t["s2"], w2, size=14, anchor="start", weight="bold", fill=BLUE[1], where="s2")
     for k, (a, b) in enumerate(t["names"]):
         y = 58 + k * 92
         fits(a, 11, w2, "name", mono=True)
-        mono(s, x2, y, a, size=11, fill=INK)
+        s.mono(x2, y, a, size=11, fill=INK)
         s.arrow(x2 + 20, y + 6, x2 + 20, y + 28, color=BLUE[1])
         first, rest = b.split(".", 3)[:3], b.split(".", 3)[3]
-        mono(s, x2, y + 44, ".".join(first) + ".", size=11, fill=BLUE[1])
+        s.mono(x2, y + 44, ".".join(first) + ".", size=11, fill=BLUE[1])
         fits(rest, 11, w2, "name", mono=True)
-        mono(s, x2 + 14, y + 60, rest, size=11, fill=BLUE[1])
+        s.mono(x2 + 14, y + 60, rest, size=11, fill=BLUE[1])
     s.arrow(x1 + w1 - 20, 120, x2 - 14, 120)
     # step 3: the row order of one head
     y3 = 322
-    ftext(s, 20, y3, t["s3"], 560, size=14, anchor="start", weight="bold", fill=TEAL[1], where="s3")
+    s.ftext(20, y3, t["s3"], 560, size=14, anchor="start", weight="bold", fill=TEAL[1], where="s3")
     rx1, rx2, rw, rh, ry = 60, 350, 150, 22, y3 + 40
     half = DRAWN // 2
     cpp_order = [r for i in range(half) for r in (i, i + half)]  # llama.cpp row 2i + b holds HF row i + b * half
-    ftext(s, rx1 + rw / 2, ry - 10, t["cpp"], 250, size=12, fill=MUTED, where="cpp")
-    ftext(s, rx2 + rw / 2, ry - 10, t["hf"], 300, size=12, fill=MUTED, where="hf")
+    s.ftext(rx1 + rw / 2, ry - 10, t["cpp"], 250, size=12, fill=MUTED, where="cpp")
+    s.ftext(rx2 + rw / 2, ry - 10, t["hf"], 300, size=12, fill=MUTED, where="hf")
     pair_cols = [BLUE, TEAL, AMBER, ROSE]
     for k, hf_row in enumerate(cpp_order):
         col = pair_cols[hf_row % half]
@@ -689,16 +675,16 @@ def fig_gguf(t):
     for k, hf_row in enumerate(cpp_order):
         col = pair_cols[hf_row % half][1]
         s.arrow(rx1 + rw + 4, ry + k * rh + 9, rx2 - 6, ry + hf_row * rh + 9, color=col, sw=1.3)
-    line(s, rx2 + rw + 14, ry + 2, rx2 + rw + 14, ry + DRAWN * rh - 5, color=LINE, sw=1)
+    s.line(rx2 + rw + 14, ry + 2, rx2 + rw + 14, ry + DRAWN * rh - 5, color=LINE, sw=1)
     for i, txt in enumerate(t["rows_note"]):
-        ftext(s, rx2 + rw + 30, ry + 20 + 22 * i, txt, 780 - (rx2 + rw + 30), size=12, anchor="start",
-              fill=INK, where="rows note")
+        s.ftext(rx2 + rw + 30, ry + 20 + 22 * i, txt, 780 - (rx2 + rw + 30), size=12, anchor="start",
+                fill=INK, where="rows note")
     s.path_arrow(f"M{x2 + w2 / 2},{y + 70} L{x2 + w2 / 2},{y3 - 30} L{rx1},{y3 - 30} L{rx1},{y3 - 20}",
                  color=LINE)
     # step 4 and the model
     x4, w4 = 790, 190
-    fbox(s, x4, ry + 86, w4, 70, t["s4"], VIOLET, size=12, where="s4")
-    fbox(s, x4, ry + 186, w4, 50, t["model"], VIOLET, size=12.5, where="model")
+    s.fbox(x4, ry + 86, w4, 70, t["s4"], VIOLET, size=12, where="s4")
+    s.fbox(x4, ry + 186, w4, 50, t["model"], VIOLET, size=12.5, where="model")
     s.arrow(x4 + w4 / 2, ry + 156, x4 + w4 / 2, ry + 184, color=VIOLET[1])
     s.arrow(rx2 + rw + 14, ry + 121, x4 - 2, ry + 121)
     return s
@@ -714,9 +700,5 @@ FIGURES = {
 }
 
 
-def main() -> None:
-    write_figures(FIGURES, OUT_DIR)
-
-
 if __name__ == "__main__":
-    main()
+    write_figures(FIGURES, "ch06")

@@ -1,20 +1,16 @@
 #!/usr/bin/env python3
 """Generate the diagrams of the classification chapter and of the LoRA appendix (English and Chinese).
 
+Run from the repository root:
+
     python3 images/src/ch07_figures.py
 
-Drawn with chapter 1's SVG helper, one layout function per figure and one dict of strings per
-language. Output: images/ch07/<name>-en.svg and images/ch07/<name>-zh.svg.
+Drawn with diagrams.py beside this file, one layout function per figure and one dict of strings
+per language. Output: images/ch07/<name>-en.svg and images/ch07/<name>-zh.svg.
 """
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ch01_figures import AMBER, BLUE, GRAY, INK, LINE, MUTED, ROSE, SVG, TEAL, write_figures  # noqa: E402
-
-OUT_DIR = Path(__file__).resolve().parent.parent / "ch07"
+from diagrams import AMBER, BLUE, GRAY, INK, LINE, MUTED, ROSE, SVG, TEAL, write_figures
 
 CLASSIFIER = {
     "en": {"title": "A classification head on the last real token",
@@ -102,9 +98,5 @@ def fig_lora(t):
 FIGURES = {"classifier": (fig_classifier, CLASSIFIER), "lora": (fig_lora, LORA)}
 
 
-def main() -> None:
-    write_figures(FIGURES, OUT_DIR)
-
-
 if __name__ == "__main__":
-    main()
+    write_figures(FIGURES, "ch07")

@@ -1,20 +1,16 @@
 #!/usr/bin/env python3
 """Generate the diagrams of the instruction fine-tuning chapter (English and Chinese).
 
+Run from the repository root:
+
     python3 images/src/ch08_figures.py
 
-Drawn with chapter 1's SVG helper, one layout function per figure and one dict of strings per
-language. Output: images/ch08/<name>-en.svg and images/ch08/<name>-zh.svg.
+Drawn with diagrams.py beside this file, one layout function per figure and one dict of strings
+per language. Output: images/ch08/<name>-en.svg and images/ch08/<name>-zh.svg.
 """
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ch01_figures import AMBER, BLUE, GRAY, INK, LINE, MUTED, ROSE, SVG, TEAL, write_figures  # noqa: E402
-
-OUT_DIR = Path(__file__).resolve().parent.parent / "ch08"
+from diagrams import AMBER, BLUE, GRAY, INK, LINE, MUTED, ROSE, SVG, TEAL, write_figures
 
 # one short record: prompt tokens, answer tokens, the end token, padding up to the batch's longest
 TOKENS = ["### Instr", "uction:", "Spell", "'cat'", "### Resp", "onse:", "c-a-t", "<end>", "<pad>", "<pad>"]
@@ -29,7 +25,7 @@ MASK = {
            "shift": "target at position i = input token i + 1"},
     "zh": {"title": "批次中的一条记录：模型读到什么，又被训练去预测什么",
            "inputs": "输入", "targets": "目标", "ignored": "-100",
-           "legend": [("提示：读入，但不学习（目标为 -100）", GRAY), ("回答：参与学习", TEAL),
+           "legend": [("提示词：读入，但不学习（目标为 -100）", GRAY), ("回答：参与学习", TEAL),
                       ("结束词元：参与学习，模型才知道何时停下", AMBER), ("填充：忽略（目标为 -100）", ROSE)],
            "shift": "位置 i 的目标 = 第 i + 1 个输入词元"},
 }
@@ -80,11 +76,8 @@ def fig_mask(t):
         s.arrow(x + cw / 2 + 20, 84, x + cw / 2 + 20 + (cw + gap) / 2 - 22, 134, color=LINE, sw=1.2)
     s.text(x0, 198, t["shift"], size=12, fill=MUTED, anchor="start", italic=True)
     y = 226
-    for i, (label, (fill, stroke)) in enumerate(t["legend"]):
-        x = x0 + (i % 2) * 420
-        yy = y + (i // 2) * 34
-        s.rect(x, yy, 26, 20, fill, stroke, rx=4, sw=1.2)
-        s.text(x + 36, yy + 15, label, size=13, anchor="start")
+    s.legend(x0, y, [(label, fill, stroke) for label, (fill, stroke) in t["legend"]], swatch=(26, 20), rx=4,
+             sw=1.2, row=34, columns=2, column=420)
     return s
 
 
@@ -111,9 +104,5 @@ def fig_judge(t):
 FIGURES = {"mask": (fig_mask, MASK), "judge": (fig_judge, JUDGE)}
 
 
-def main() -> None:
-    write_figures(FIGURES, OUT_DIR)
-
-
 if __name__ == "__main__":
-    main()
+    write_figures(FIGURES, "ch08")
