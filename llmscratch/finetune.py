@@ -186,19 +186,13 @@ _positive_float = _arg_type(float, lambda v: v > 0, "> 0")
 _count = _arg_type(int, lambda v: v >= 0, "an integer >= 0")
 
 
-def _instruct_parsers(sub) -> None:
-    "The commands of this chapter: `finetune-instruct` and `evaluate`."
-    from llmscratch.judge import ChatClient, PROTOCOLS
-
-    p = sub.add_parser("finetune-instruct", help="fine-tune a pretrained model to follow instructions",
-                       description="Train a pretrained model on instruction/response records (a JSON list of "
-                                   "objects with instruction, input and output), saving a checkpoint every "
-                                   "epoch, then write its answers to the test records.")
-    p.add_argument("--data", default="instruction-data",
-                   help="a JSON file of records, or a dataset name (default: instruction-data)")
+def _language_model_options(p, data: str, what: str) -> None:
+    "The options of the commands that tune a language model on records: data, model, format, layers, lengths, split, answers."
+    p.add_argument("--data", default=data, help=f"{what}, or a dataset name (default: {data})")
     p.add_argument("--model", default="smollm2-135m-instruct",
                    help="smollm2-135m-instruct (offline), gpt2 ... gpt2-xl, a Llama hub id, a folder in the Hugging "
-                        "Face layout, or a checkpoint folder of `llmscratch pretrain` (default: smollm2-135m-instruct)")
+                        "Face layout, or a checkpoint folder of `llmscratch pretrain` or of the fine-tuning commands "
+                        "(default: smollm2-135m-instruct)")
     p.add_argument("--format", choices=("alpaca", "chat"), default="alpaca",
                    help="the prompt format: alpaca (plain text) or chat (the model's chat template) (default: alpaca)")
     p.add_argument("--train-blocks", type=_blocks, default=2,
@@ -209,14 +203,25 @@ def _instruct_parsers(sub) -> None:
     p.add_argument("--lora-alpha", type=_non_negative, default=16.0, help="scale of the adapters' update (default: 16)")
     p.add_argument("--max-length", type=_positive_int, default=256,
                    help="tokens kept of each record, prompt and answer (default: 256)")
-    p.add_argument("--no-mask-prompt", action="store_true",
-                   help="train on the prompt's tokens too (default: only the answer's count in the loss)")
     p.add_argument("--batch-size", type=_positive_int, default=8, help="records per step (default: 8)")
     p.add_argument("--val-fraction", type=_fraction, default=0.05, help="share held out for validation (default: 0.05)")
     p.add_argument("--test-fraction", type=_fraction, default=0.1, help="share held out for the test (default: 0.1)")
     p.add_argument("--answers", default=None,
                    help="file for the model's answers to the test records (default: answers.json in --checkpoint-dir)")
     p.add_argument("--max-new-tokens", type=_positive_int, default=128, help="tokens per answer at most (default: 128)")
+
+
+def _instruct_parsers(sub) -> None:
+    "The commands of this chapter: `finetune-instruct` and `evaluate`."
+    from llmscratch.judge import ChatClient, PROTOCOLS
+
+    p = sub.add_parser("finetune-instruct", help="fine-tune a pretrained model to follow instructions",
+                       description="Train a pretrained model on instruction/response records (a JSON list of "
+                                   "objects with instruction, input and output), saving a checkpoint every "
+                                   "epoch, then write its answers to the test records.")
+    _language_model_options(p, "instruction-data", "a JSON file of records")
+    p.add_argument("--no-mask-prompt", action="store_true",
+                   help="train on the prompt's tokens too (default: only the answer's count in the loss)")
     training_options(p, {"epochs": 2, "lr": 1e-4, "eval_every": 20, "eval_batches": 5})
 
     e = sub.add_parser("evaluate", help="score answers with a judge model behind an OpenAI-compatible server",
@@ -234,18 +239,20 @@ def _instruct_parsers(sub) -> None:
     add_config_options(e, ChatClient, prefix="judge", types={"timeout": _positive_float, "retries": _count, "backoff": _non_negative})
 
 # %% ../nbs/08_instructions.ipynb #510bf7a7
-def _finetune_instruct(args, p) -> None:
-    from llmscratch.checkpoint import save_checkpoint
+def _tuned_model(args, p, read, what: str):
+    """What a command that tunes a language model starts from: its `TrainConfig`, the training,
+    validation and test parts of `--data` (read by `read`), and `--model` on its device with its
+    tokenizer and prompt format, frozen but for what `--train-blocks` or `--lora-rank` train;
+    last, the first block that trains (the ones before it never change)."""
     from llmscratch.classify import split
-    from llmscratch.instruct import (InstructionDataset, PromptFormat, answer_loss, answer_nll, answer_records,
-                                     instruction_loader, read_instructions, train_top, write_answers)
-    from llmscratch.training import TrainConfig, train
+    from llmscratch.instruct import PromptFormat, train_top
+    from llmscratch.training import TrainConfig
 
     cfg = config_from_args(p, TrainConfig, args, checkpoint_dir=args.checkpoint_dir)
     if args.val_fraction + args.test_fraction >= 1:
         fail(f"--val-fraction {args.val_fraction} and --test-fraction {args.test_fraction} leave nothing to train on")
     _checkpoint_folder(args.checkpoint_dir, args.resume, args.overwrite)
-    records = read_instructions(_data_file(args.data, "a JSON file of instruction records"))
+    records = read(_data_file(args.data, what))
     parts = split(records, (1 - args.val_fraction - args.test_fraction, args.val_fraction), cfg.seed)
     if not all(parts):
         fail(f"--data {args.data} has too few records ({len(records)}) for a training, a validation and a test part")
@@ -256,14 +263,37 @@ def _finetune_instruct(args, p) -> None:
         fail(f"--train-blocks {args.train_blocks}: give 1 to {n_blocks} ({args.model}'s blocks), or all")
     torch.manual_seed(cfg.seed)
     model = model.to(_pick_device(args.device))
-    train_blocks = n_blocks if args.train_blocks is None else args.train_blocks
+    start = n_blocks - (args.train_blocks or n_blocks)
     if args.lora_rank:
-        from llmscratch.lora import add_lora, freeze_all_but_lora, merge_lora
-        add_lora(model, args.lora_rank, args.lora_alpha,
-                 include=[f"blocks.{i}.*" for i in range(n_blocks - train_blocks, n_blocks)])
+        from llmscratch.lora import add_lora, freeze_all_but_lora
+        add_lora(model, args.lora_rank, args.lora_alpha, include=[f"blocks.{i}.*" for i in range(start, n_blocks)])
         freeze_all_but_lora(model)
     else:
         train_top(model, args.train_blocks)
+    return cfg, parts, model, tokenizer, fmt, start
+
+
+def _finish(args, model, tokenizer, fmt, history, test_records) -> str:
+    """After training: with LoRA, merge the adapters and save the last checkpoint again, so that it
+    loads with no LoRA code; then write the answers to the test records; returns the answers' file."""
+    from llmscratch.checkpoint import save_checkpoint
+    from llmscratch.instruct import answer_records, write_answers
+
+    if args.lora_rank:
+        from llmscratch.lora import merge_lora
+        merge_lora(model)
+        save_checkpoint(args.checkpoint_dir, model, train_state={"step": len(history.step_loss), "merged_lora": True},
+                        tokenizer=tokenizer)
+    path = Path(args.answers or Path(args.checkpoint_dir) / "answers.json")
+    write_answers(path, answer_records(model.eval(), tokenizer, fmt, test_records, args.max_new_tokens))
+    return path
+
+
+def _finetune_instruct(args, p) -> None:
+    from llmscratch.instruct import InstructionDataset, answer_loss, answer_nll, instruction_loader, read_instructions
+    from llmscratch.training import train
+
+    cfg, parts, model, tokenizer, fmt, _ = _tuned_model(args, p, read_instructions, "a JSON file of instruction records")
     max_length = min(args.max_length, model.cfg.context_length)
     data = [InstructionDataset(part, tokenizer, fmt, max_length) for part in parts]
     if not len(data[0]):
@@ -272,16 +302,10 @@ def _finetune_instruct(args, p) -> None:
     loaders = [instruction_loader(d, args.batch_size, pad_id, shuffle=(i == 0), mask_prompt=not args.no_mask_prompt,
                                   seed=cfg.seed) for i, d in enumerate(data[:2])]
     history = train(model, loaders[0], loaders[1], cfg, tokenizer=tokenizer, resume=args.resume, loss_fn=answer_loss)
-    if args.lora_rank:  # ship plain weights: the last checkpoint loads with no LoRA code
-        merge_lora(model)
-        save_checkpoint(args.checkpoint_dir, model, train_state={"step": len(history.step_loss), "merged_lora": True},
-                        tokenizer=tokenizer)
     nll = answer_nll(model, instruction_loader(data[2], args.batch_size, pad_id))
-    answers = answer_records(model.eval(), tokenizer, fmt, parts[2], args.max_new_tokens)
-    path = Path(args.answers or Path(args.checkpoint_dir) / "answers.json")
-    write_answers(path, answers)
+    path = _finish(args, model, tokenizer, fmt, history, parts[2])
     print(f"test answers: {nll:.3f} nats per reference token (perplexity {math.exp(nll):.1f}); "
-          f"{len(answers)} answers in {path}; checkpoint in {args.checkpoint_dir}")
+          f"{len(parts[2])} answers in {path}; checkpoint in {args.checkpoint_dir}")
 
 
 def _evaluate(args, p) -> None:
@@ -311,3 +335,45 @@ def _evaluate(args, p) -> None:
 # %% ../nbs/08_instructions.ipynb #5d7ee56e
 PARSERS["instructions"] = _instruct_parsers
 COMMANDS.update({"finetune-instruct": _finetune_instruct, "evaluate": _evaluate})
+
+# %% ../nbs/09_preferences.ipynb #05fc7970
+def _dpo_parsers(sub) -> None:
+    "The command of this chapter: `finetune-dpo`."
+    p = sub.add_parser("finetune-dpo", help="tune an instruction-following model towards preferred answers (DPO)",
+                       description="Train a model with direct preference optimization on records with a preferred and "
+                                   "a rejected answer (a JSON list of objects with instruction, input, chosen and "
+                                   "rejected); the model as it starts is the frozen reference. Saves a checkpoint every "
+                                   "epoch, prints the preference accuracy and the reward margin on the test pairs, "
+                                   "then writes the model's answers to the test records.")
+    _language_model_options(p, "instruction-data-with-preference", "a JSON file of preference records")
+    p.add_argument("--beta", type=_positive_float, default=0.1,
+                   help="how far the model may move from the reference: the scale of the implicit rewards (default: 0.1)")
+    training_options(p, {"epochs": 1, "lr": 5e-5, "eval_every": 10, "eval_batches": 5})
+
+
+def _finetune_dpo(args, p) -> None:
+    from llmscratch.dpo import (PreferenceDataset, PreferenceStates, dpo_metrics, dpo_objective, preference_loader,
+                                read_preferences)
+    from llmscratch.training import evaluate, train
+
+    cfg, parts, model, tokenizer, fmt, start = _tuned_model(args, p, read_preferences,
+                                                            "a JSON file of preference records")
+    max_length = min(args.max_length, model.cfg.context_length)
+    pairs = [PreferenceDataset(part, tokenizer, fmt, max_length) for part in parts]
+    if not len(pairs[0]):
+        fail(f"every training record's prompt is longer than --max-length {max_length}: raise it")
+    # Before any step the model is the reference: its log-probabilities, and the inputs of the first
+    # trained block, are computed once (see `PreferenceStates`).
+    data = [PreferenceStates(model, d, _pad_id(tokenizer), start) for d in pairs]
+    loaders = [preference_loader(d, args.batch_size, shuffle=(i == 0), seed=cfg.seed) for i, d in enumerate(data)]
+    metrics = dpo_metrics(args.beta, start)
+    history = train(model, loaders[0], loaders[1], cfg, tokenizer=tokenizer, resume=args.resume,
+                    loss_fn=dpo_objective(args.beta, start), metrics=metrics)
+    test = evaluate(model, loaders[2], metrics)
+    path = _finish(args, model, tokenizer, fmt, history, [r | {"output": r.get("output", r["chosen"])} for r in parts[2]])
+    print(f"test pairs: preference accuracy {test['accuracy']:.1%}, reward margin {test['margin']:.3f} "
+          f"({len(pairs[2])} pairs); {len(parts[2])} answers in {path}; checkpoint in {args.checkpoint_dir}")
+
+# %% ../nbs/09_preferences.ipynb #d6adca85
+PARSERS["preferences"] = _dpo_parsers
+COMMANDS["finetune-dpo"] = _finetune_dpo

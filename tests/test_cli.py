@@ -25,6 +25,9 @@ OPTIONS = {
     "finetune-instruct": ["--data", "--model", "--format", "--train-blocks", "--lora-rank", "--lora-alpha", "--max-length",
                           "--no-mask-prompt", "--batch-size", "--val-fraction", "--test-fraction", "--answers",
                           "--max-new-tokens", "--checkpoint-dir", "--resume", "--overwrite", "--device", "--epochs", "--lr"],
+    "finetune-dpo": ["--data", "--model", "--format", "--train-blocks", "--lora-rank", "--lora-alpha", "--max-length",
+                     "--beta", "--batch-size", "--val-fraction", "--test-fraction", "--answers", "--max-new-tokens",
+                     "--checkpoint-dir", "--resume", "--overwrite", "--device", "--epochs", "--lr"],
     "evaluate": ["--answers", "--protocol", "--limit", "--sanity", "--out", "--judge-url", "--judge-model",
                  "--judge-api-key-env", "--judge-timeout", "--judge-retries", "--judge-backoff"],
 }
