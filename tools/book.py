@@ -14,10 +14,11 @@ tree per language to ``_proc/<lang>/``:
 - the glossary table is written from ``glossary.yml``.
 
 ``check`` finds what would break the book without needing Quarto, in each language's book: missing
-chapters or images, a cross-reference without a target or to an unnumbered heading (Quarto prints
-``?@sec-...``), a figure never cited or without a caption in both languages, a word the reference
-prints again ("Appendix @sec-x"), hand-written chapter and exercise numbers, citations that do not
-match the bibliography, a passage without both languages, a directive that would leak.
+chapters or images, an interactive figure whose scripts are missing or would not reach the website
+(or that has nothing for the PDF), a cross-reference without a target or to an unnumbered heading
+(Quarto prints ``?@sec-...``), a figure never cited or without a caption in both languages, a word
+the reference prints again ("Appendix @sec-x"), hand-written chapter and exercise numbers, citations
+that do not match the bibliography, a passage without both languages, a directive that would leak.
 
 ``render`` renders both languages with Quarto (from PATH, else the virtual environment's, else
 installed there from PyPI): the website, and the PDF when XeLaTeX and rsvg-convert are installed.
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import fnmatch
 import json
 import os
 import re
@@ -47,7 +49,8 @@ OTHER = {"en": "zh", "zh": "en"}
 SWITCH_TEXT = {"en": "阅读中文版", "zh": "Read in English"}
 
 # Files and folders copied into each processed tree besides the chapters.
-SUPPORT = ["_quarto.yml", "_quarto-en.yml", "_quarto-zh.yml", "styles.css", "images", "latex", "references.bib"]
+SUPPORT = ["_quarto.yml", "_quarto-en.yml", "_quarto-zh.yml", "styles.css", "images", "latex", "references.bib",
+           "interactive"]
 
 # What the PDF needs besides Quarto: why, and the Debian packages that provide it (those the
 # book's PDF was made with; Noto Serif CJK SC is the CJKmainfont of _quarto.yml).
@@ -111,6 +114,10 @@ _HAND_NUMBER = {
 }
 _IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)")
 _IMG_TAG = re.compile(r"<img[^>]+src=\"([^\"]+)\"")
+# What an interactive figure's raw HTML loads: scripts and stylesheets, each a file of the repository.
+_INCLUDE = re.compile(r"<(script|link)\b[^>]*?\b(?:src|href)=\"([^\"]+)\"")
+_FIG_DIV = re.compile(r"^:{3,}\s*\{#(fig-[\w-]*\w)[^}]*\}\s*$")
+_FOR_PRINT = re.compile(r'unless-format="html"|when-format="(?:pdf|latex)"')
 _H1 = re.compile(r"^# .+$", re.M)
 _PAGE = re.compile(r"^\s*\[\s*\d+\s*/\s*\d+\s*\]\s+(\S+)")  # Quarto's "[ 3/9] nbs/03_attention.ipynb"
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -579,9 +586,13 @@ class LanguageBook:
                    else "refer with @sec-..., which Quarto numbers")
             self.problems.append(f"{where(pos)} ({lang}): hand-written number {number!r}: {fix}")
 
-    def read_markdown(self, text: str, where: Callable[[int], str], path: Path, avoid: list):
-        """Labels, figure captions, images and glossary terms of a passage, then `read` its prose."""
+    def read_markdown(self, text: str, where: Callable[[int], str], path: Path, avoid: list,
+                      root: Path | None = None):
+        """Labels, figure captions, images, interactive includes and glossary terms of a passage, then
+        `read` its prose. `root` is the book's folder (for the includes; default: `path`'s folder)."""
         prose, lang = prose_text(text), self.lang
+        self.problems += [f"{where(_same_line(prose, text, pos))} ({lang}): {problem}"
+                          for pos, problem in interactive_problems(text, path, root or path.parent)]
         for m in _LABEL_MD.finditer(prose):
             self.define(m.group(1), where(m.start()), not _unnumbered(m.group(2)))
         for m in _MD_FIGURE.finditer(prose):
@@ -619,6 +630,69 @@ class LanguageBook:
         return problems
 
 
+def _same_line(prose: str, text: str, pos: int) -> int:
+    "The position in `prose` (from `prose_text(text)`, which keeps the lines) where the line of `text[pos]` starts."
+    line = text.count("\n", 0, pos)
+    return sum(len(row) + 1 for row in prose.split("\n")[:line])
+
+
+def resources(root: Path) -> list[str]:
+    "The globs of `project: resources` in _quarto.yml: files Quarto copies into the website as they are."
+    value = ((book_config(root) or {}).get("project") or {}).get("resources") or []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _is_resource(rel: str, globs: list[str]) -> bool:
+    # Quarto's rule (resolvePathGlobs): a folder stands for everything in it, a trailing / too
+    for g in globs:
+        g = g.strip("/")
+        if fnmatch.fnmatch(rel, g) or rel.startswith(g + "/") or fnmatch.fnmatch(rel, g + "/*"):
+            return True
+    return False
+
+
+def interactive_problems(text: str, path: Path, root: Path) -> list[tuple[int, str]]:
+    """What would break an interactive figure of `text`, a passage of the page `path`: a script or
+    stylesheet that its raw HTML loads and that is missing, outside the folders `build` copies
+    (SUPPORT) or not copied into the website (`project: resources`); a figure whose content is
+    only for the website, with nothing for the PDF. Returns each problem with its position in `text`."""
+    problems, globs = [], None
+    for m in _INCLUDE.finditer(text):
+        tag, target = m.groups()
+        if re.match(r"^(https?:|//|data:)", target):
+            problems.append((m.start(), f"<{tag}> loads {target} from the network: the website must "
+                                        "work offline; ship the file in the repository"))
+            continue
+        file = (path.parent / target.split("#")[0].split("?")[0]).resolve()
+        try:
+            rel = file.relative_to(root.resolve()).as_posix()
+        except ValueError:
+            rel = None
+        if not file.is_file():
+            problems.append((m.start(), f"<{tag}> loads {target}, which does not exist: add it (a notebook "
+                                        "cell writes the data files) or fix the path"))
+        elif rel is None or rel.split("/")[0] not in SUPPORT:
+            problems.append((m.start(), f"<{tag}> loads {target}, outside the folders tools/book.py copies "
+                                        "into the book (SUPPORT): move it, or add its folder there"))
+        else:
+            globs = resources(root) if globs is None else globs
+            if not _is_resource(rel, globs):
+                problems.append((m.start(), f"<{tag}> loads {target}, which Quarto is not told to copy: list "
+                                            f"{rel.split('/')[0]} under `project: resources` in _quarto.yml"))
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if m := _FIG_DIV.match(line):
+            try:
+                body = "\n".join(lines[i + 1:_closing_fence(lines, i)])
+            except ValueError:
+                continue  # an unclosed div: language_problems reports it
+            if "{=html}" in body and not _FOR_PRINT.search(body):
+                problems.append((sum(len(l) + 1 for l in lines[:i]),
+                                 f"figure {m.group(1)} has raw HTML but nothing for the PDF: add a static "
+                                 f'image in a ::: {{.content-visible unless-format="html"}} div'))
+    return problems
+
+
 def _lines_from(where: str, first: int, text: str) -> Callable[[int], str]:
     """Names the line of a position in ``text``, which starts on line ``first`` of ``where``."""
     return lambda pos: f"{where}, line {first + text.count(chr(10), 0, pos)}"
@@ -640,7 +714,7 @@ def language_book_problems(root: Path, sources: list[str], lang: str) -> list[st
                 front, body = split_front_matter(text)
                 for first, part in language_parts(body, lang):
                     place = _lines_from(where, first + front.count("\n") + 1, prose_text(part))
-                    book.read_markdown(part, place, root / src, avoid)
+                    book.read_markdown(part, place, root / src, avoid, root)
     return book.resolve() + citation_problems(root, lang, book.cited)
 
 

@@ -11,12 +11,14 @@ images/ch02/<name>-zh.svg.
 
 Every token, id, byte and merge rank drawn here was computed with the package (GPT-2's
 tokenizer from `BPETokenizer.from_gpt2()`, the word-level tokenizer and the data loader of the
-chapter, on The Verdict); the vector cells are schematic shades, not values.
+chapter, on The Verdict); the vector cells are schematic shades, not values. The playground figure,
+which stands in the PDF for the website's interactive tokenizer, draws the example that a cell of the
+chapter wrote to interactive/data/gpt2-bpe.js.
 """
 from __future__ import annotations
 
-from diagrams import (AMBER, BLUE, GRAY, INK, LINE, MUTED, ROSE, SVG, TEAL, VIOLET, mix, side_by_side,
-                      text_width, token_widths, write_figures)
+from diagrams import (AMBER, BLUE, GRAY, INK, LINE, MUTED, ROSE, SVG, TEAL, VIOLET, figure_data, mix,
+                      side_by_side, text_width, token_widths, write_figures)
 
 SP = "␣"  # how the figures show a space inside a token
 
@@ -422,6 +424,69 @@ def fig_embeddings(t):
     return s
 
 
+# ---------------------------------------------------------------------------
+# the tokenizer playground of the website, on its example text
+# ---------------------------------------------------------------------------
+
+PLAYGROUND = {
+    "en": {"title": "GPT-2's tokenizer on the playground's example: each token with its id",
+           "text": "text", "tokens": "tokens and their ids",
+           "legend": [("a whole token, its text shown (␣ = space)", TEAL),
+                      ("part of a character's UTF-8 bytes, shown in hex", AMBER)],
+           "count": "{t} tokens for {c} characters ({b} bytes)"},
+    "zh": {"title": "GPT-2 的分词器处理交互示例中的文本：每个词元及其 ID",
+           "text": "文本", "tokens": "词元及其 ID",
+           "legend": [("完整的词元，显示其文本（␣ 表示空格）", TEAL),
+                      ("某个字符 UTF-8 字节的一部分，以十六进制显示", AMBER)],
+           "count": "{c} 个字符（{b} 个字节）切成 {t} 个词元"},
+}
+
+
+def fig_playground(t):
+    ex = figure_data("gpt2-bpe")["example"]
+    pieces = []
+    for hexed in ex["bytes"]:
+        raw = bytes.fromhex(hexed)
+        try:
+            pieces.append((raw.decode("utf-8").replace(" ", SP), True))
+        except UnicodeDecodeError:
+            pieces.append((" ".join(f"{b:02x}" for b in raw), False))
+    W, x0, gap, bh, rh, size = 900, 24, 6, 32, 70, 15
+    widths = token_widths([p for p, _ in pieces], size, pad=8, least=30)
+    rows, row, used = [], [], 0
+    for k, w in enumerate(widths):
+        if row and used + w > W - 2 * x0:
+            rows.append(row)
+            row, used = [], 0
+        row.append(k)
+        used += w + gap
+    rows.append(row)
+    y_tok = 118
+    H = y_tok + len(rows) * rh + 70
+    s = SVG(W, H, t["title"])
+    s.text(x0, 28, t["text"], size=14, anchor="start", weight="bold")
+    s.rect(x0, 38, W - 2 * x0, 36, GRAY[0], GRAY[1], rx=6, sw=1)
+    s.mono(x0 + 12, 61, ex["text"], size=15)
+    s.text(x0, y_tok - 12, t["tokens"], size=14, anchor="start", weight="bold")
+    for r, ks in enumerate(rows):
+        x, y = x0, y_tok + r * rh
+        for k in ks:
+            text, whole = pieces[k]
+            col = TEAL if whole else AMBER
+            s.rect(x, y, widths[k], bh, col[0], col[1], rx=5, sw=1.2, dash=None if whole else "4 3")
+            if whole:
+                s.text(x + widths[k] / 2, y + bh / 2 + 5, text, size=size)
+            else:
+                s.mono(x + widths[k] / 2, y + bh / 2 + 5, text, size=12.5, anchor="middle")
+            s.text(x + widths[k] / 2, y + bh + 18, str(ex["ids"][k]), size=12, weight="bold", fill=col[1])
+            x += widths[k] + gap
+    yl = y_tok + len(rows) * rh + 4
+    s.legend(x0, yl, [(label, *col) for label, col in t["legend"]], rx=4, sw=1.2, columns=2, column=430)
+    s.text(x0, yl + 48, t["count"].format(t=len(ex["ids"]), c=len(ex["text"]), b=len(ex["text"].encode())),
+           size=13, anchor="start", fill=MUTED)
+    return s
+
+
 FIGURES = {
     "pipeline": (fig_pipeline, PIPELINE),
     "vocab": (fig_vocab, VOCAB),
@@ -429,6 +494,7 @@ FIGURES = {
     "utf8": (fig_utf8, UTF8),
     "batch": (fig_batch, BATCH),
     "embeddings": (fig_embeddings, EMBEDDINGS),
+    "playground": (fig_playground, PLAYGROUND),
 }
 
 

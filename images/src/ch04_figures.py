@@ -8,14 +8,16 @@ Run from the repository root:
 Drawn with diagrams.py beside this file, one layout function per figure and one dict of strings per
 language. Shapes are GPT-2 small's (vocabulary 50,257, context 1,024, width 768, 12 heads, 12
 layers, feed-forward 3,072); the numbers of the layer-normalization and top-k/top-p figures are
-computed here. Output: images/ch04/<name>-en.svg and <name>-zh.svg.
+computed here. The sampling figure, which stands in the PDF for the website's decoding explorer, draws
+the logits and probabilities that a cell of the chapter wrote to interactive/data/decoding.js. Output:
+images/ch04/<name>-en.svg and <name>-zh.svg.
 """
 from __future__ import annotations
 
 import math
 
-from diagrams import (AMBER, BLUE, GRAY, INK, LINE, MINUS, MUTED, ROSE, SVG, TEAL, VIOLET, fits, num,
-                      write_figures, thousands as n)
+from diagrams import (AMBER, BLUE, GRAY, INK, LINE, MINUS, MUTED, ROSE, SVG, TEAL, VIOLET, figure_data, fits,
+                      num, write_figures, thousands as n)
 
 # GPT-2 small
 VOCAB, CONTEXT, EMB, HEADS, LAYERS = 50257, 1024, 768, 12, 12
@@ -458,6 +460,69 @@ def fig_cutoffs(t):
     return s
 
 
+# ---------------------------------------------------------------------------
+# the decoding explorer of the website, at its starting position
+# ---------------------------------------------------------------------------
+
+SHOWN = 16  # candidates drawn per prompt, of the 40 stored
+
+SAMPLING = {
+    "en": {"title": "Top-p on a trained model's next-token distribution, after two prompts",
+           "sub": "SmolLM2-135M, temperature {T:g}, top-p {p:g}: {k} of {n} kept",
+           "more": "{m} more candidates: {kept} kept, {cut} cut",
+           "cut": "cut", "legend": [("kept (rescaled to sum to 1)", BLUE), ("cut: its probability before the cut", GRAY)]},
+    "zh": {"title": "一个训练好的模型在两个提示词之后的下一词元分布，经 top-p 截断",
+           "sub": "SmolLM2-135M，温度 {T:g}，top-p {p:g}：{n} 个中保留 {k} 个",
+           "more": "另有 {m} 个候选：保留 {kept} 个，截掉 {cut} 个",
+           "cut": "截断", "legend": [("保留（重新缩放，总和为 1）", BLUE), ("截掉：截断之前的概率", GRAY)]},
+}
+
+
+def fig_sampling(t):
+    data = figure_data("decoding")
+    T, p = data["settings"]["temperature"], data["settings"]["top_p"]
+    pw, gap, x0, rh = 440, 24, 20, 21
+    W = 2 * pw + gap + 2 * x0
+    top = 74
+    H = top + (SHOWN + 1) * rh + 70
+    s = SVG(W, H, t["title"])
+
+    def softmax(logits):  # at the temperature, before top-p
+        m = max(v / T for v in logits)
+        e = [math.exp(v / T - m) for v in logits]
+        return [v / sum(e) for v in e]
+
+    bw = pw - 160
+    scale = bw / max(max(pr["probs"] + softmax(pr["logits"])) for pr in data["prompts"])  # one scale for both
+    for k, prompt in enumerate(data["prompts"]):
+        px = x0 + k * (pw + gap)
+        probs, n, before = prompt["probs"], len(prompt["probs"]), softmax(prompt["logits"])
+        kept = sum(v > 0 for v in probs)
+        s.ftext(px + pw / 2, 26, prompt["text"] + " …", pw, size=14.5, weight="bold", where="prompt")
+        s.ftext(px + pw / 2, 48, t["sub"].format(T=T, p=p, k=kept, n=n), pw, size=12.5, fill=MUTED, where="sub")
+        xl, xb = px + 92, px + 100
+        for i in range(SHOWN):
+            y = top + i * rh
+            label = prompt["tokens"][i].replace(" ", "␣")
+            if probs[i] > 0:
+                s.rect(xb, y, probs[i] * scale, rh - 6, BLUE[0], BLUE[1], rx=2, sw=1.1)
+                s.mono(xb + probs[i] * scale + 6, y + rh - 10, f"{100 * probs[i]:.1f}%", size=11.5)
+                s.mono(xl, y + rh - 10, label, size=12, anchor="end")
+            else:
+                s.rect(xb, y, max(before[i] * scale, 2), rh - 6, GRAY[0], LINE, rx=2, sw=1, dash="3 2")
+                s.mono(xb + before[i] * scale + 6, y + rh - 10, "0", size=11.5, fill=MUTED)
+                s.mono(xl, y + rh - 10, label, size=12, anchor="end", fill=MUTED)
+            if i == kept:  # the first cut candidate: top-p's border above it
+                s.line(xb - 70, y - 3, px + pw - 10, y - 3, color=AMBER[1], sw=1.4, dash="5 3")
+                s.text(px + pw - 12, y - 7, f"top-p = {p:g}", size=11.5, anchor="end", weight="bold", fill=AMBER[1])
+        rest = probs[SHOWN:]
+        s.text(px + pw / 2, top + SHOWN * rh + 14, t["more"].format(m=len(rest), kept=sum(v > 0 for v in rest),
+               cut=sum(v == 0 for v in rest)), size=12.5, fill=MUTED)
+    s.legend(x0 + 80, H - 40, [(label, col[0], col[1]) for label, col in t["legend"]], rx=3, sw=1.1,
+             columns=2, column=430)
+    return s
+
+
 FIGURES = {
     "architecture": (fig_architecture, ARCH),
     "layernorm": (fig_layernorm, LAYERNORM),
@@ -465,6 +530,7 @@ FIGURES = {
     "tying": (fig_tying, TYING),
     "generation": (fig_generation, GENERATE),
     "cutoffs": (fig_cutoffs, CUTOFFS),
+    "sampling": (fig_sampling, SAMPLING),
 }
 
 

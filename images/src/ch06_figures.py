@@ -9,16 +9,20 @@ Drawn with diagrams.py beside this file, one layout function per figure and one 
 language. Shapes are SmolLM2-135M's, as in the presets of llmscratch/llama.py (30 blocks, width 576,
 9 query heads and 3 key/value heads of 64, feed-forward 1,536, vocabulary 49,152, RoPE base
 100,000), and GPT-2 small's. Every number shown is computed here: the normalized vectors, the
-rotation angles, the cache sizes, the parameter counts, the dequantized weights. Output:
-images/ch06/<name>-en.svg and images/ch06/<name>-zh.svg.
+rotation angles, the cache sizes, the parameter counts, the dequantized weights. The attention figure,
+which stands in the PDF for the website's attention explorer, draws the weights that a cell of the
+chapter wrote to interactive/data/attention.js. Output: images/ch06/<name>-en.svg and
+images/ch06/<name>-zh.svg.
 """
 from __future__ import annotations
 
 import math
 import sys
 
-from diagrams import (AMBER, BLUE, GRAY, INK, LINE, MUTED, ROSE, SVG, TEAL, VIOLET, fits, math_width, num,
-                      write_figures, thousands as n)
+from xml.sax.saxutils import escape
+
+from diagrams import (AMBER, BLUE, GRAY, INK, LINE, MONO, MUTED, ROSE, SVG, TEAL, VIOLET, figure_data, fits,
+                      math_width, mix, num, write_figures, thousands as n)
 
 # SmolLM2-135M (LLAMA_PRESETS["smollm2-135m"] in llmscratch/llama.py)
 VOCAB, CONTEXT, EMB, LAYERS, HEADS, KV_HEADS, HIDDEN, THETA = 49152, 8192, 576, 30, 9, 3, 1536, 100_000.0
@@ -690,6 +694,62 @@ def fig_gguf(t):
     return s
 
 
+# ---------------------------------------------------------------------------
+# two heads of the website's attention explorer
+# ---------------------------------------------------------------------------
+
+ATTENTION = {
+    "en": {"title": "Attention weights of two heads of SmolLM2-135M on one sentence",
+           "panels": {"previous": "layer {l}, head {h}: the token just before",
+                      "it_cat": "layer {l}, head {h}: “cat”, from most tokens after it"},
+           "axes": ("query (the token that attends)", "key"),
+           "note": "Each row sums to 1; above the diagonal the causal mask leaves 0. Weights of 0.1 and more are printed."},
+    "zh": {"title": "SmolLM2-135M 的两个注意力头在同一个句子上的注意力权重",
+           "panels": {"previous": "第 {l} 层第 {h} 个头：紧挨着的前一个词元",
+                      "it_cat": "第 {l} 层第 {h} 个头：其后的多数词元都看向“cat”"},
+           "axes": ("查询（发出注意力的词元）", "键"),
+           "note": "每一行之和为 1；对角线以上被因果掩码置为 0。图中标出了不小于 0.1 的权重。"},
+}
+
+
+def fig_attention(t):
+    data = figure_data("attention")
+    toks = [tok.replace(" ", "␣") for tok in data["tokens"]]
+    n, cs, left, top = len(toks), 31, 92, 128
+    pw = left + n * cs + 24
+    W, H = 2 * pw + 20, top + n * cs + 64
+    s = SVG(W, H, t["title"])
+    for k, key in enumerate(("previous", "it_cat")):
+        layer, head = data["highlights"][key]
+        rows = data["weights"][layer][head]
+        px = 10 + k * pw
+        x0 = px + left
+        s.ftext(px + pw / 2, 24, t["panels"][key].format(l=layer, h=head), pw - 10, size=14, weight="bold",
+                fill=BLUE[1], where="panel")
+        for i, tok in enumerate(toks):
+            y = top + i * cs
+            s.mono(x0 - 6, y + cs / 2 + 4, tok, size=12, anchor="end")
+            cx, cy = x0 + i * cs + cs / 2, top - 6
+            s.parts.append(f'<text x="{cx:.1f}" y="{cy:.1f}" font-size="12" font-family="{MONO}" fill="{INK}" '
+                           f'transform="rotate(-55 {cx:.1f} {cy:.1f})">{escape(tok)}</text>')
+            for j in range(n):
+                x = x0 + j * cs
+                if j > i:
+                    s.rect(x + 1, y + 1, cs - 2, cs - 2, "#f3f4f6", "#e5e7eb", rx=2, sw=0.6)
+                    continue
+                w = rows[i][j]
+                s.rect(x + 1, y + 1, cs - 2, cs - 2, mix(BLUE[1], w), "#d1d5db", rx=2, sw=0.6)
+                if w >= 0.1:
+                    s.text(x + cs / 2, y + cs / 2 + 4, f"{w:.2f}".lstrip("0"), size=10,
+                           fill="#ffffff" if w > 0.55 else INK)
+        s.text(x0 + n * cs / 2, top + n * cs + 22, t["axes"][1] + " →", size=12.5, fill=MUTED)
+        s.parts.append(f'<text x="{px + 8:.1f}" y="{top + n * cs / 2:.1f}" font-size="12.5" fill="{MUTED}" '
+                       f'text-anchor="middle" transform="rotate(90 {px + 8:.1f} {top + n * cs / 2:.1f})">'
+                       f'{escape(t["axes"][0])} →</text>')
+    s.ftext(W / 2, H - 14, t["note"], W - 20, size=12.5, fill=MUTED, where="note")
+    return s
+
+
 FIGURES = {
     "blocks": (fig_blocks, BLOCKS),
     "rmsnorm": (fig_rmsnorm, RMSNORM),
@@ -697,6 +757,7 @@ FIGURES = {
     "gqa": (fig_gqa, GQA),
     "swiglu": (fig_swiglu, SWIGLU),
     "gguf": (fig_gguf, GGUF),
+    "attention": (fig_attention, ATTENTION),
 }
 
 

@@ -19,18 +19,22 @@ What is here:
   path_arrow, up_arrow), text (text, text_lines, mono, math_text) and the figures' building blocks
   (box, grid, brace, circled, stack_shadows, legend); fbox and ftext are box and text that first
   check that their labels fit;
-- `write_figures`, which writes images/<folder>/<name>-<lang>.svg for each figure and language.
+- `write_figures`, which writes images/<folder>/<name>-<lang>.svg for each figure and language;
+- `figure_data`, the data of an interactive figure of the website (interactive/data/<name>.js, written
+  by a notebook cell), for the static figure that stands in its place in the PDF.
 
 Coordinates are in pixels, y downwards; `colors` arguments are (fill, stroke) pairs.
 """
 from __future__ import annotations
 
+import json
 import sys
 import unicodedata
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 IMAGES = Path(__file__).resolve().parent.parent  # the book's images/ folder
+FIGURE_DATA = IMAGES.parent / "interactive" / "data"  # what the website's interactive figures load
 
 FONT = "Noto Sans, Noto Sans CJK SC, PingFang SC, Microsoft YaHei, sans-serif"
 MONO = "DejaVu Sans Mono, Menlo, Consolas, Noto Sans Mono CJK SC, monospace"
@@ -379,3 +383,11 @@ def write_figures(figures: dict, folder: str) -> None:
             path = out_dir / f"{name}-{lang}.svg"
             path.write_text(fn(t).render(), encoding="utf-8")
             print(f"wrote {path.relative_to(IMAGES.parent)}")
+
+
+def figure_data(name: str):
+    """The JSON of interactive/data/`name`.js, which a notebook cell writes for an interactive figure.
+
+    The file is one assignment, `window.llmscratchData["name"] =`, a line break, then the JSON and `;`."""
+    text = (FIGURE_DATA / f"{name}.js").read_text(encoding="utf-8")
+    return json.loads(text[text.index(" =\n") + 3:].rstrip().removesuffix(";"))
