@@ -8,10 +8,12 @@
    Its data, window.llmscratchData["attention"], comes from interactive/data/attention.js, which a cell
    of the chapter writes from the model's attention modules (return_weights=True): the tokens, and for
    every layer and head the rows of the weights up to the diagonal, rounded to 3 decimals. Markup:
-   <div class="llms-widget llms-attention" data-lang="en|zh"></div>, then the data script and this one. */
+   <div class="llms-widget llms-attention" data-lang="en|zh"></div>, then common.js (the helpers the figures
+   share), the data script and this one. */
 (function () {
   "use strict";
 
+  var W = window.llmscratchWidgets, make = W.make;
   var SVGNS = "http://www.w3.org/2000/svg";
   var TEXT = {
     en: {
@@ -37,18 +39,6 @@
     }
   };
 
-  function language(el) {
-    var l = el.getAttribute("data-lang") || document.documentElement.lang || "en";
-    return l.toLowerCase().indexOf("zh") === 0 ? "zh" : "en";
-  }
-
-  function make(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined) e.textContent = text;
-    return e;
-  }
-
   function svg(tag, attrs, text) {
     var e = document.createElementNS(SVGNS, tag);
     for (var k in attrs) e.setAttribute(k, String(attrs[k]));
@@ -60,12 +50,7 @@
     return token.replace(/^ /, "␣").replace(/\n/g, "↵");
   }
 
-  function mount(el) {
-    if (el.getAttribute("data-mounted")) return;
-    el.setAttribute("data-mounted", "1");
-    var t = TEXT[language(el)];
-    var data = window.llmscratchData && window.llmscratchData["attention"];
-    if (!data) { el.appendChild(make("p", "llms-error", t.missing)); return; }
+  function render(el, data, t) {
     var n = data.tokens.length, group = data.n_heads / data.n_kv_heads;
     var layer = data["default"].layer, head = data["default"].head;
 
@@ -148,10 +133,5 @@
     update();
   }
 
-  function mountAll() {
-    var els = document.querySelectorAll(".llms-attention");
-    for (var i = 0; i < els.length; i++) mount(els[i]);
-  }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mountAll);
-  else mountAll();
+  W.boot(".llms-attention", "attention", TEXT, render);
 })();

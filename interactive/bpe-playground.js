@@ -11,11 +11,13 @@
    Its data, window.llmscratchData["gpt2-bpe"], comes from interactive/data/gpt2-bpe.js, which a cell
    of the chapter writes from the package's tokenizer: the pattern (in JavaScript's syntax), the 256
    byte ids, and the 50,000 merges in rank order as a flat list of id pairs; merge r makes id
-   first_merge_id + r. Markup: <div class="llms-widget llms-bpe" data-lang="en|zh"></div>, then the
-   data script and this one; no other library, no network, so it runs from file:// as well. */
+   first_merge_id + r. Markup: <div class="llms-widget llms-bpe" data-lang="en|zh"></div>, then
+   common.js (the helpers the figures share), the data script and this one; no other library, no
+   network, so it runs from file:// as well. */
 (function () {
   "use strict";
 
+  var W = window.llmscratchWidgets, make = W.make;
   var TEXT = {
     en: {
       label: "Type any text:",
@@ -38,18 +40,6 @@
     }
   };
   var HUES = [210, 30, 140, 280, 0, 175, 50, 320];
-
-  function language(el) {
-    var l = el.getAttribute("data-lang") || document.documentElement.lang || "en";
-    return l.toLowerCase().indexOf("zh") === 0 ? "zh" : "en";
-  }
-
-  function make(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined) e.textContent = text;
-    return e;
-  }
 
   // ------------------------------------------------------------------ the tokenizer
 
@@ -142,12 +132,7 @@
     return span;
   }
 
-  function mount(el) {
-    if (el.getAttribute("data-mounted")) return;
-    el.setAttribute("data-mounted", "1");
-    var t = TEXT[language(el)];
-    var data = window.llmscratchData && window.llmscratchData["gpt2-bpe"];
-    if (!data) { el.appendChild(make("p", "llms-error", t.missing)); return; }
+  function render(el, data, t) {
     var tok = new Tokenizer(data);
 
     var label = make("label", null, t.label), box = make("textarea");
@@ -175,10 +160,5 @@
     update();
   }
 
-  function mountAll() {
-    var els = document.querySelectorAll(".llms-bpe");
-    for (var i = 0; i < els.length; i++) mount(els[i]);
-  }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mountAll);
-  else mountAll();
+  W.boot(".llms-bpe", "gpt2-bpe", TEXT, render);
 })();

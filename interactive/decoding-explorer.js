@@ -10,10 +10,12 @@
    Its data, window.llmscratchData["decoding"], comes from interactive/data/decoding.js, which a cell of
    the chapter writes: for each prompt, the largest logits of SmolLM2-135M-Instruct at the next
    position, with their tokens. The probabilities are over those candidates only. Markup:
-   <div class="llms-widget llms-decoding" data-lang="en|zh"></div>, then the data script and this one. */
+   <div class="llms-widget llms-decoding" data-lang="en|zh"></div>, then common.js (the helpers the figures
+   share), the data script and this one. */
 (function () {
   "use strict";
 
+  var W = window.llmscratchWidgets, make = W.make;
   var TEXT = {
     en: {
       prompt: "Prompt:", temperature: "Temperature", topk: "Top-k", topp: "Top-p",
@@ -36,18 +38,6 @@
       missing: "交互图的数据（interactive/data/decoding.js）没有加载。"
     }
   };
-
-  function language(el) {
-    var l = el.getAttribute("data-lang") || document.documentElement.lang || "en";
-    return l.toLowerCase().indexOf("zh") === 0 ? "zh" : "en";
-  }
-
-  function make(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined) e.textContent = text;
-    return e;
-  }
 
   function softmax(z) {
     var m = -Infinity, i, s = 0, out = new Array(z.length);
@@ -106,12 +96,7 @@
     return { box: box, input: input, out: out };
   }
 
-  function mount(el) {
-    if (el.getAttribute("data-mounted")) return;
-    el.setAttribute("data-mounted", "1");
-    var t = TEXT[language(el)];
-    var data = window.llmscratchData && window.llmscratchData["decoding"];
-    if (!data) { el.appendChild(make("p", "llms-error", t.missing)); return; }
+  function render(el, data, t) {
     var n = data.prompts[0].logits.length, current = 0;
 
     var prompts = make("div", "llms-row");
@@ -167,10 +152,5 @@
     update();
   }
 
-  function mountAll() {
-    var els = document.querySelectorAll(".llms-decoding");
-    for (var i = 0; i < els.length; i++) mount(els[i]);
-  }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mountAll);
-  else mountAll();
+  W.boot(".llms-decoding", "decoding", TEXT, render);
 })();

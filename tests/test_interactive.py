@@ -29,6 +29,10 @@ import book  # noqa: E402
 # figure label -> the notebook that holds it
 FIGURES = {"fig-text-playground": "nbs/02_working_with_text.ipynb", "fig-gpt-sampling": "nbs/04_gpt.ipynb",
            "fig-llama-attention": "nbs/06_llama.ipynb"}
+# figure label -> its data file (interactive/data/) and its script (interactive/)
+SCRIPTS = {"fig-text-playground": ("gpt2-bpe", "bpe-playground"), "fig-gpt-sampling": ("decoding", "decoding-explorer"),
+           "fig-llama-attention": ("attention", "attention-explorer")}
+COMMON = '<script src="../interactive/common.js"></script>'  # the helpers the figures share, loaded first
 CHROMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
 
@@ -74,19 +78,30 @@ def html_block(notebook: Path, label: str) -> str:
     raise AssertionError(f"{notebook.name} has no figure {label}")
 
 
+def data_script(label: str) -> str:
+    return f'<script src="../interactive/data/{SCRIPTS[label][0]}.js"></script>'
+
+
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory):
-    "{(label, lang): file URL} of a page per figure and language, beside the processed chapter."
+    """{(label, lang): file URL} of a page per figure and language, beside the processed chapter; and
+    {(label, lang, "no data"): ...}, the same page without the figure's data script."""
     out = {}
     for lang in book.LANGS:
         tree = book.build(lang, ROOT, tmp_path_factory.mktemp("proc") / lang)
         for label, src in FIGURES.items():
             block = html_block(tree / src, label)
             assert f'data-lang="{lang}"' in block
-            page = (tree / src).with_name(f"figure-{label}.html")
-            page.write_text(f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8"><title>{label}</title>'
-                            f"</head>\n<body>\n{block}\n</body></html>\n", encoding="utf-8")
-            out[label, lang] = page.as_uri()
+            # the shared helpers, then the data, then the figure's own script, which uses both
+            where = [block.find(s) for s in (COMMON, data_script(label),
+                                             f'<script src="../interactive/{SCRIPTS[label][1]}.js"></script>')]
+            assert -1 not in where and where == sorted(where), block
+            for key, name, html in (((label, lang), label, block),
+                                    ((label, lang, "no data"), f"{label}-no-data", block.replace(data_script(label), ""))):
+                page = (tree / src).with_name(f"figure-{name}.html")
+                page.write_text(f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8"><title>{label}</title>'
+                                f"</head>\n<body>\n{html}\n</body></html>\n", encoding="utf-8")
+                out[key] = page.as_uri()
     return out
 
 
@@ -234,3 +249,17 @@ def test_attention_explorer_shows_the_stored_weights(browser, pages, lang):
         others = [str(h) for h in range(head // size * size, (head // size + 1) * size) if h != head]
         assert info.startswith(("查询头 " if lang == "zh" else "Query head ") + str(head)) and all(o in info for o in others)
         assert (f"键/值头 {head // size}）" if lang == "zh" else f"key/value head {head // size})") in info
+
+
+@pytest.mark.parametrize("lang", book.LANGS)
+@pytest.mark.parametrize("label", FIGURES)
+def test_a_figure_without_its_data_says_so(browser, pages, label, lang):
+    "common.js mounts every figure: without the data script, the figure is a message naming the missing file."
+    load(browser, pages[label, lang, "no data"])
+    shown = browser.execute_script(
+        "var w = document.querySelector('.llms-widget');"
+        "return [w.getAttribute('data-mounted'), Array.from(w.children).map(e => e.className + ': ' + e.textContent)];")
+    assert shown[0] == "1" and len(shown[1]) == 1, shown
+    message = shown[1][0]
+    assert message.startswith("llms-error: ") and f"interactive/data/{SCRIPTS[label][0]}.js" in message
+    assert ("没有加载" in message) == (lang == "zh")
