@@ -336,7 +336,7 @@ def _evaluate(args, p) -> None:
 PARSERS["instructions"] = _instruct_parsers
 COMMANDS.update({"finetune-instruct": _finetune_instruct, "evaluate": _evaluate})
 
-# %% ../nbs/09_preferences.ipynb #05fc7970
+# %% ../nbs/09_preferences.ipynb #4516d1e2
 def _dpo_parsers(sub) -> None:
     "The command of this chapter: `finetune-dpo`."
     p = sub.add_parser("finetune-dpo", help="tune an instruction-following model towards preferred answers (DPO)",
@@ -374,6 +374,6 @@ def _finetune_dpo(args, p) -> None:
     print(f"test pairs: preference accuracy {test['accuracy']:.1%}, reward margin {test['margin']:.3f} "
           f"({len(pairs[2])} pairs); {len(parts[2])} answers in {path}; checkpoint in {args.checkpoint_dir}")
 
-# %% ../nbs/09_preferences.ipynb #d6adca85
+# %% ../nbs/09_preferences.ipynb #6f9b4ba8
 PARSERS["preferences"] = _dpo_parsers
 COMMANDS["finetune-dpo"] = _finetune_dpo

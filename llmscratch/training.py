@@ -37,14 +37,15 @@ def next_token_loss(model, batch) -> torch.Tensor:
 @torch.no_grad()
 def evaluate(model, loader, measures: dict[str, Callable], num_batches: int | None = None) -> dict[str, float]:
     """The mean of each measure `fn(model, batch) -> scalar tensor` over the first `num_batches`
-    batches of `loader` (all by default), in eval mode; the model's mode is restored."""
+    batches of `loader` (all by default), in eval mode; the model's mode is restored. A measure
+    may also return a dict of named scalars, several numbers from one forward pass."""
     if len(loader) == 0:
         raise ValueError("the data loader is empty: the text is too short for one batch "
                          "(use a smaller batch_size or max_length, or drop_last=False)")
     was_training = model.training
     model.eval()
     n = len(loader) if num_batches is None else min(num_batches, len(loader))
-    totals = dict.fromkeys(measures, 0.0)
+    totals = {}
     # Starting a loader draws a seed from the global RNG; fork it so that evaluating never
     # changes the random numbers (dropout masks) that training sees next.
     with torch.random.fork_rng(devices=[]):
@@ -52,7 +53,9 @@ def evaluate(model, loader, measures: dict[str, Callable], num_batches: int | No
             if i == n:
                 break
             for name, fn in measures.items():
-                totals[name] += fn(model, batch).item()
+                value = fn(model, batch)
+                for key, v in (value.items() if isinstance(value, dict) else [(name, value)]):
+                    totals[key] = totals.get(key, 0.0) + v.item()
     model.train(was_training)
     return {name: total / n for name, total in totals.items()}
 

@@ -218,3 +218,12 @@ def test_resume_with_nothing_left_to_train_says_so(tmp_path):
     train(tiny_model(), tr, val, quiet(epochs=2, checkpoint_dir=str(tmp_path)))
     with pytest.raises(ValueError, match="nothing to train: .* has done 2 epochs, and 2 were asked for"):
         train(tiny_model(), tr, val, quiet(epochs=2, checkpoint_dir=str(tmp_path)), resume=True)
+
+
+def test_a_measure_may_return_several_numbers():
+    "One forward pass, several numbers: a measure that returns a dict adds each of its keys."
+    loader = DataLoader(TensorDataset(torch.arange(6.0)), batch_size=2)
+    model = torch.nn.Linear(1, 1)
+    both = lambda m, batch: {"mean": batch[0].mean(), "max": batch[0].max()}
+    got = train_mod.evaluate(model, loader, {"pair": both, "count": lambda m, b: torch.tensor(float(len(b[0])))})
+    assert got == {"mean": 2.5, "max": 3.0, "count": 2.0}  # batch means 0.5, 2.5, 4.5; maxima 1, 3, 5

@@ -332,7 +332,7 @@ STAGES = {
             ("Stage 3 · Fine-tune", AMBER, [
                 ("Classification", ["SMS spam detection, frozen", "layers, stored states, LoRA"], False),
                 ("Instructions", ["fine-tuning, evaluation", "with an LLM judge"], False),
-                ("Preferences", ["direct preference", "optimization (DPO)"], True),
+                ("Preferences", ["direct preference", "optimization (DPO)"], False),
             ]),
         ],
         "appx": "Appendices",
@@ -344,7 +344,7 @@ STAGES = {
             (["References"], False),
             (["Glossary"], False),
         ],
-        "legend": "Dashed outline: planned, not yet written",
+        "legend": "",
         "pkg": "Code from every chapter is exported to the llmscratch package",
     },
     "zh": {
@@ -364,7 +364,7 @@ STAGES = {
             ("阶段三 · 微调", AMBER, [
                 ("分类微调", ["垃圾短信识别、冻结层、", "存储隐藏状态、LoRA"], False),
                 ("指令微调", ["微调，并由大语言模型", "担任评判者来评估"], False),
-                ("偏好微调", ["直接偏好优化（DPO）"], True),
+                ("偏好微调", ["直接偏好优化（DPO）"], False),
             ]),
         ],
         "appx": "附录",
@@ -376,7 +376,7 @@ STAGES = {
             (["参考文献"], False),
             (["术语表"], False),
         ],
-        "legend": "虚线框：已在计划之中，尚未写成",
+        "legend": "",
         "pkg": "各章的代码都导出到 llmscratch 包中",
     },
 }
@@ -427,7 +427,8 @@ def fig_stages(t):
         lh = 1.35
         y0 = ay + ah / 2 - 13 * lh * (len(rows) - 1) / 2 + 5
         s.text_lines(bx + (aw - 10) / 2, y0, rows, size=13, lh=lh, anchor="middle")
-    s.text(x0, H - 14, t["legend"], size=13, anchor="start", fill=MUTED)
+    if t["legend"]:  # a dashed outline marks a chapter not yet written; none is left
+        s.text(x0, H - 14, t["legend"], size=13, anchor="start", fill=MUTED)
     s.text(W - x0, H - 14, t["pkg"], size=13, anchor="end", fill=MUTED)
     return s
 
