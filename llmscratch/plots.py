@@ -12,6 +12,7 @@ __all__ = ['LABELS_ZH', 'to_chinese', 'translate_figure', 'chinese_font', 'draw_
 # %% ../nbs/02_working_with_text.ipynb #64fa371c
 import re
 import warnings
+from functools import partial
 
 # English plot text -> Chinese; "{}" in a key stands for any text. The notebooks add their own; these
 # are the texts of the package's plots (`llmscratch.training.plot_losses`).
@@ -110,7 +111,7 @@ def _figure_outputs(shell, fig, lang: str):
     return data, metadata
 
 
-def _show_both(fig) -> bool:
+def _show_both(fig, labels: dict[str, str]) -> bool:
     from IPython import get_ipython
     from IPython.display import display
     import matplotlib.pyplot as plt
@@ -124,7 +125,7 @@ def _show_both(fig) -> bool:
                       "the figure is drawn in English only")
         return True
     try:
-        restore = translate_figure(fig, font=font)
+        restore = translate_figure(fig, labels, font=font)
     except ValueError as e:  # IPython would swallow it: say it, and the book check finds the figure
         warnings.warn(f"{e}: the figure is drawn in English only")
         return True
@@ -139,12 +140,20 @@ def _show_both(fig) -> bool:
 
 def draw_in_both_languages(labels: dict[str, str] | None = None):
     """From now on, show every matplotlib figure of this notebook twice: as drawn, then with its
-    texts in Chinese (from `labels` and those given before), each output tagged with its language
-    (`{"llmscratch": {"lang": ...}}` in its metadata) for the book of that language to keep."""
+    texts in Chinese (from `labels`, those given before in this notebook and the package's own
+    `LABELS_ZH`), each output tagged with its language (`{"llmscratch": {"lang": ...}}` in its
+    metadata) for the book of that language to keep. Outside IPython it does nothing."""
     from IPython import get_ipython
     from matplotlib.figure import Figure
 
-    LABELS_ZH.update(labels or {})
     shell = get_ipython()
-    if shell is not None:
-        shell.display_formatter.ipython_display_formatter.for_type(Figure, _show_both)
+    if shell is None:
+        return
+    # Each notebook's shell keeps its own table: notebooks run one after another in one process (the
+    # tests) must not lend each other their texts, or a plot would pass here and fail on its own.
+    printers = shell.display_formatter.ipython_display_formatter
+    shown = printers.type_printers.get(Figure)
+    ours = isinstance(shown, partial) and shown.func is _show_both
+    table = shown.keywords["labels"] if ours else dict(LABELS_ZH)
+    table.update(labels or {})
+    printers.for_type(Figure, partial(_show_both, labels=table))

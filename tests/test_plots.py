@@ -143,6 +143,20 @@ def test_a_figure_with_an_untranslated_text_is_shown_in_english_with_a_warning()
     assert [book.output_language(o) for o in images] == ["en"]
 
 
+def test_a_notebooks_plot_texts_do_not_reach_the_next_notebook():
+    # the tests run every notebook in one process: a text that only an earlier notebook translates
+    # must still be reported, as it would be when this notebook runs alone
+    run_cells("from llmscratch.plots import draw_in_both_languages\n"
+              "draw_in_both_languages({'gradient norm': '梯度范数'})")
+    test_a_figure_with_an_untranslated_text_is_shown_in_english_with_a_warning()
+
+
+def test_texts_given_twice_in_one_notebook_add_up():
+    outputs = run_cells(SETUP, "draw_in_both_languages({'gradient norm': '梯度范数'})",
+                        "fig, ax = plt.subplots()\nax.set_title('head 2')\nax.set_xlabel('gradient norm')\nplt.show()")
+    assert [book.output_language(o) for o in outputs if "image/png" in o.get("data", {})] == ["en", "zh"]
+
+
 def tagged(lang):
     return {"output_type": "display_data", "data": {"image/png": "iVBOR"}, "metadata": {"llmscratch": {"lang": lang}}}
 
