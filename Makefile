@@ -18,9 +18,11 @@ export LLMSCRATCH_DATA_MIRROR
 endif
 # pytest names each test, every notebook included, as it ends, and ends with the slowest ten. The tests run
 # in TEST_WORKERS processes (pytest-xdist), the slowest notebooks first; each worker gives PyTorch its share
-# of the cores (tests/conftest.py). TEST_WORKERS=0 runs them in this one process.
+# of the cores (tests/conftest.py). With --maxschedchunk 1 a worker holds at most two tests not yet run and
+# takes the next one in that order when it is free, instead of a block of them that puts every notebook on
+# one worker. TEST_WORKERS=0 runs them in this one process.
 TEST_WORKERS ?= 2
-PYTEST_ARGS ?= -v --durations=10 -n $(TEST_WORKERS)
+PYTEST_ARGS ?= -v --durations=10 -n $(TEST_WORKERS) --maxschedchunk 1
 
 # The install is redone when pyproject.toml's content changes, not its date: nbdev-export rewrites the
 # file unchanged. The stamp holds the sha256 it was installed from (`rm .venv/.installed` redoes it).

@@ -4,13 +4,15 @@ Cells flagged `slow` or `gpu` run only when LLMSCRATCH_TEST_FLAGS names the flag
 CUDA is present); a notebook that has such cells gets an extra test id that says why it was skipped.
 """
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from nbdev.config import get_config
 from nbdev.test import test_nb as run_notebook
 
-from conftest import flag_skip_reason
+from conftest import SLOWEST_NOTEBOOKS, flag_skip_reason
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "nbs").glob("*.ipynb"))
@@ -42,3 +44,16 @@ def test_notebook_executes(notebook, flags):
     ok, seconds = run_notebook(notebook, skip_flags=SKIP_FLAGS, force_flags=list(flags), basepath=ROOT,
                                cell_timeout=CELL_TIMEOUT)
     assert ok, f"{notebook.name} failed (traceback above)"
+
+
+
+def test_the_slowest_notebooks_run_first():
+    # a renamed notebook must not silently drop out of the order that shares them between the workers
+    assert set(SLOWEST_NOTEBOOKS) <= {nb.stem for nb in NOTEBOOKS}
+    listed = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
+                             "tests/test_plots.py", "tests/test_notebooks.py"],
+                            capture_output=True, text=True, cwd=ROOT, timeout=300).stdout.splitlines()
+    ids = [line for line in listed if line.startswith("tests/")]
+    notebooks = [i.split("[", 1)[1].split("[")[0].rstrip("]") for i in ids if "::test_notebook_executes[" in i]
+    assert len(notebooks) > len(NOTEBOOKS) and all("::test_notebook_executes[" in i for i in ids[:len(notebooks)])
+    assert list(dict.fromkeys(notebooks))[:len(SLOWEST_NOTEBOOKS)] == SLOWEST_NOTEBOOKS
