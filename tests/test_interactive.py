@@ -20,7 +20,7 @@ import pytest
 import torch
 
 from llmscratch.generate import sample_next
-from llmscratch.plots import write_figure_data
+from llmscratch.plots import read_figure_data, write_figure_data
 from llmscratch.tokenizer import BPETokenizer, gpt2_encoding
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,18 +37,23 @@ COMMON = '<script src="../interactive/common.js"></script>'  # the helpers the f
 CHROMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
 
-def figure_data(name: str, folder=ROOT / "interactive" / "data"):
-    "The JSON of interactive/data/<name>.js (one assignment: `window.llmscratchData[...] =`, a line break, the JSON)."
-    text = (Path(folder) / f"{name}.js").read_text(encoding="utf-8")
-    return json.loads(text[text.index(" =\n") + 3:].rstrip().removesuffix(";"))
+def figure_data(name: str):
+    "The data of interactive/data/<name>.js, which a notebook's cell wrote."
+    return read_figure_data(ROOT / "interactive" / "data" / f"{name}.js")
 
 
-def test_figure_data_round_trips(tmp_path):
-    data = {"tokens": ["床", " the"], "weights": [[1.0], [0.25, 0.75]]}
+def test_figure_data_round_trips_and_rounding_noise_keeps_the_file(tmp_path):
+    data = {"tokens": ["床", " the"], "weights": [[1.0], [0.439, 0.561]], "layer": 3}
     path = write_figure_data("demo", data, folder=tmp_path / "data")
-    assert path == tmp_path / "data" / "demo.js" and figure_data("demo", path.parent) == data
+    assert path == tmp_path / "data" / "demo.js" and read_figure_data(path) == data
     assert path.read_text(encoding="utf-8").splitlines()[2] == 'window.llmscratchData["demo"] ='
     assert [p.name for p in path.parent.iterdir()] == ["demo.js"]  # written beside it, then renamed
+    # another thread count moves the last rounded digit: the file stays as it was
+    write_figure_data("demo", data | {"weights": [[1.0], [0.438, 0.562]]}, folder=path.parent)
+    assert read_figure_data(path) == data
+    for changed in ({"weights": [[1.0], [0.43, 0.57]]}, {"layer": 4}, {"tokens": ["床", " a"]}):
+        write_figure_data("demo", data | changed, folder=path.parent)
+        assert read_figure_data(path) == data | changed
 
 
 @pytest.fixture(scope="module")
